@@ -1,0 +1,25 @@
+//! Cairn's domain vocabulary: identifiers, codes and records, each validated once at the edge.
+//!
+//! Every type here has a private inner value and a `parse` (or `FromStr`) that returns a typed
+//! error, so code further in can take a `Upn` or a `Urn` and know it is well formed.
+//! This crate does no I/O and knows nothing of databases, HTTP or files: parsers in
+//! `cairn-ingest`, the store and the web layer convert raw strings into these types once.
+//! Facts come from `../shared/reference/measures.md` (section 7, identifiers) and the DfE
+//! documents it cites.
+
+mod codes;
+mod ids;
+mod records;
+mod year;
+
+pub use codes::{
+    CodeError, GroupKind, Phase, RoleKind, SchoolType, SenProvision, Sex, SharingLevel, Term,
+};
+pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
+pub use records::{
+    Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School,
+};
+pub use year::{AcademicYear, NcYear, YearError};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,103 @@
+//! Records: the validated rows Cairn keeps. Parsers and generators produce them; the store
+//! persists them. Fields are public because every field is already a validated type.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AcademicYear, GroupKind, Laestab, NcYear, Phase, SchoolType, SenProvision, Sex, SharingLevel,
+    Term, Upn, Urn,
+};
+
+/// An establishment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct School {
+    pub urn: Urn,
+    pub laestab: Laestab,
+    pub name: String,
+    pub phase: Phase,
+    pub school_type: SchoolType,
+    /// GIAS religious character, e.g. "Church of England"; `None` for no religious character.
+    pub religious_character: Option<String>,
+    pub age_low: u8,
+    pub age_high: u8,
+}
+
+/// A trust, cluster, LA partnership or alliance. `code` is a short stable slug.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub code: String,
+    pub name: String,
+    pub kind: GroupKind,
+}
+
+/// A school's dated membership of a group and what it shares with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub group_code: String,
+    pub urn: Urn,
+    pub joined_on: NaiveDate,
+    /// `None` while the school is still a member.
+    pub left_on: Option<NaiveDate>,
+    pub sharing: SharingLevel,
+}
+
+impl Membership {
+    pub fn is_active_on(&self, date: NaiveDate) -> bool {
+        self.joined_on <= date && self.left_on.is_none_or(|left| date < left)
+    }
+}
+
+/// A pupil, identified across schools by UPN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pupil {
+    pub upn: Upn,
+    pub forename: String,
+    pub surname: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: Sex,
+}
+
+/// A pupil on roll at a school in one NC year: one row per pupil, school and academic year,
+/// as in the school census. A pupil followed from first to middle to high school has one row
+/// per year at each school.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub upn: Upn,
+    pub urn: Urn,
+    pub academic_year: AcademicYear,
+    pub nc_year: NcYear,
+    pub started_on: NaiveDate,
+    /// `None` while still on roll.
+    pub left_on: Option<NaiveDate>,
+}
+
+/// A pupil's characteristics as recorded in one census term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Characteristics {
+    pub upn: Upn,
+    pub academic_year: AcademicYear,
+    pub term: Term,
+    /// Disadvantaged: FSM in the last six years (FSM6), looked after, or adopted from care.
+    /// Source: DfE KS4 performance tables guidance, "disadvantaged pupils".
+    pub disadvantaged: bool,
+    pub fsm: bool,
+    pub looked_after: bool,
+    pub sen: SenProvision,
+    /// The primary SEN need code (census `SENtype`, e.g. "SLCN"), when there is one.
+    pub sen_need: Option<String>,
+    pub eal: bool,
+    /// Census ethnicity code (e.g. "WBRI").
+    pub ethnicity: Option<String>,
+}
+
+/// A whole partnership's data, as produced by the demo generator or a bulk import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partnership {
+    pub schools: Vec<School>,
+    pub groups: Vec<Group>,
+    pub memberships: Vec<Membership>,
+    pub pupils: Vec<Pupil>,
+    pub enrolments: Vec<Enrolment>,
+    pub characteristics: Vec<Characteristics>,
+}
