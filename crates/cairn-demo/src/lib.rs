@@ -1,1 +1,158 @@
-//! cairn-demo
+//! Cairn's demo partnership: a realistic, fictional multi-academy trust and two clusters, with
+//! about 9,000 pupils over three academic years, built from a seed.
+//!
+//! This crate owns the demo data and nothing else. [`generate`] is a pure function: the same
+//! seed gives the same [`Partnership`], field by field and in the same order, every time.
+//! It must do no I/O (no files, clock, environment, database or network) and
+//! depends only on `cairn-domain`, `chrono` and `rand`; the binary stores what it returns.
+//!
+//! # What the demo contains
+//!
+//! - Thirteen schools in one local authority: a three-tier town (four first schools R-Y4,
+//!   a middle school Y5-Y8, a high school Y9-Y13) and a two-tier town (four primaries, a
+//!   secondary with a sixth form, an all-through school R-Y11), plus a special school.
+//!   Church of England and Catholic schools, academies and maintained schools.
+//! - The trust ([`TRUST_CODE`]) holds ten schools and shares pupil-level data; one school,
+//!   Brookside First School, joins it on 1 January 2024, part-way through 2023/24. Each town
+//!   has a cluster ([`CLUSTER_CODES`]) that includes schools outside the trust and shares
+//!   aggregates only.
+//! - Pupils over [`demo_years`], with one enrolment per pupil, school and year. Cohorts age,
+//!   new reception classes start, pupils transfer at Y5, Y7, Y9 and into sixth forms, and a
+//!   few per cent join or leave during the year.
+//!   An enrolment's `started_on` is 1 September for pupils on roll from the start of the
+//!   year and the joining date otherwise; `left_on` is the last day on roll, set only in the
+//!   year the pupil leaves that school (mid-year, or at the end of the summer term).
+//! - Characteristics for every census day (autumn, spring, summer) a pupil is on roll, with
+//!   proportions close to England's and small changes over time.
+//!
+//! # Stages and random streams
+//!
+//! [`generate`] runs in stages, each in its own module, and each stage draws from its own
+//! ChaCha8 stream of the seed (`stage_rng`). Adding a stage, or changing a later one, never
+//! changes the numbers an earlier stage draws, so the pupils and their schools stay the same
+//! as the generator grows.
+//!
+//! 1. `schools`: schools, groups and memberships, a fixed table (no randomness).
+//! 2. `cohort` (stream `COHORT_STREAM`): pupils, enrolments, and each pupil's latent
+//!    `PupilProfile`.
+//! 3. `characteristics` (stream `CHARACTERISTICS_STREAM`): termly characteristics.
+//! 4. Still to come: assessments (KS2, KS4, phonics, MTC, EYFS) on stream 3 and attendance
+//!    on stream 4. They plug in at the marked place in [`generate`], reading the cohort's
+//!    spells, the characteristics, and the latent values in `PupilProfile`: `ability`
+//!    (standard normal, lower for disadvantaged pupils and those with SEN) and
+//!    `attendance_propensity` (expected share of sessions attended, about 0.93 on average,
+//!    lower for the same groups). Using them keeps results, absence and characteristics
+//!    consistent with one another.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
+use cairn_domain::{AcademicYear, Enrolment, NcYear, Partnership, School, Urn};
+use rand::SeedableRng;
+
+mod calendar;
+mod characteristics;
+mod cohort;
+mod draw;
+mod names;
+mod schools;
+
+#[cfg(test)]
+mod tests;
+
+use crate::draw::DemoRng;
+use crate::schools::SCHOOLS;
+
+/// The seed the `demo` command uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 2026;
+
+/// Group code of the demo multi-academy trust.
+pub const TRUST_CODE: &str = "oakfield-learning-trust";
+
+/// Group codes of the two demo clusters: North Vale (three-tier) and Riverside (two-tier).
+pub const CLUSTER_CODES: [&str; 2] = ["north-vale-cluster", "riverside-cluster"];
+
+/// The calendar year the first demo academic year starts in.
+const FIRST_YEAR_START: u16 = 2022;
+
+/// Random stream of the cohort stage.
+const COHORT_STREAM: u64 = 1;
+/// Random stream of the characteristics stage.
+const CHARACTERISTICS_STREAM: u64 = 2;
+// Streams 3 (assessments) and 4 (attendance) are reserved for the stages still to come.
+
+/// The three academic years the demo covers: 2022/23, 2023/24 and 2024/25.
+pub fn demo_years() -> [AcademicYear; 3] {
+    #[expect(
+        clippy::expect_used,
+        reason = "2022 is a constant inside the 1990 to 2100 range AcademicYear accepts"
+    )]
+    let first = AcademicYear::starting(FIRST_YEAR_START).expect("2022 is a valid academic year");
+    [first, first.next(), first.next().next()]
+}
+
+/// Builds the demo partnership; same seed => identical output (field by field, same order).
+pub fn generate(seed: u64) -> Partnership {
+    let years = demo_years();
+
+    // Stage 1: schools, groups and memberships.
+    let schools: Vec<School> = SCHOOLS
+        .iter()
+        .filter_map(schools::SchoolSpec::school)
+        .collect();
+    let groups = schools::groups();
+    let memberships = schools::memberships();
+
+    // Stage 2: pupils and enrolments.
+    let cohort = cohort::simulate(&mut stage_rng(seed, COHORT_STREAM), &SCHOOLS, &years);
+
+    // Stage 3: termly characteristics.
+    let characteristics = characteristics::build(
+        &mut stage_rng(seed, CHARACTERISTICS_STREAM),
+        &cohort,
+        &years,
+    );
+
+    // Stages 4 and 5 go here: assessments on stream 3 and attendance on stream 4, each
+    // reading `cohort` (spells, `PupilProfile::ability`, `PupilProfile::attendance_propensity`)
+    // and `characteristics`, and filling the matching `Partnership` fields once they exist.
+
+    let enrolments = cohort
+        .spells
+        .iter()
+        .filter_map(|spell| {
+            Some(Enrolment {
+                upn: cohort.pupils.get(spell.pupil_idx)?.pupil.upn.clone(),
+                urn: Urn::from_u32(SCHOOLS.get(spell.school_idx)?.urn).ok()?,
+                academic_year: *years.get(spell.year_idx)?,
+                nc_year: NcYear::from_number(spell.nc).ok()?,
+                started_on: spell.started_on,
+                left_on: spell.left_on,
+            })
+        })
+        .collect();
+    let pupils = cohort
+        .pupils
+        .into_iter()
+        .map(|cohort_pupil| cohort_pupil.pupil)
+        .collect();
+
+    Partnership {
+        schools,
+        groups,
+        memberships,
+        pupils,
+        enrolments,
+        characteristics,
+    }
+}
+
+/// The random generator for one stage: the seed picks the key and the stage picks the
+/// ChaCha stream, so stages never share or shift one another's numbers.
+fn stage_rng(seed: u64, stream: u64) -> DemoRng {
+    let mut rng = DemoRng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}

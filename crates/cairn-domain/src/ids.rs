@@ -10,11 +10,17 @@ use serde::{Deserialize, Serialize};
 pub enum IdError {
     #[error("URN must be 6 digits, got {0:?}")]
     Urn(String),
-    #[error("LAESTAB must be 7 digits (3-digit LA code then 4-digit establishment number), got {0:?}")]
+    #[error(
+        "LAESTAB must be 7 digits (3-digit LA code then 4-digit establishment number), got {0:?}"
+    )]
     Laestab(String),
-    #[error("UPN must be 13 characters (a check letter, 11 digits, then a digit or letter), got {0:?}")]
+    #[error(
+        "UPN must be 13 characters (a check letter, 11 digits, then a digit or letter), got {0:?}"
+    )]
     UpnShape(String),
-    #[error("UPN {value:?} uses the letter {letter}, which is never used in UPNs (I, O and S are excluded)")]
+    #[error(
+        "UPN {value:?} uses the letter {letter}, which is never used in UPNs (I, O and S are excluded)"
+    )]
     UpnLetter { value: String, letter: char },
     #[error("UPN {value:?} has check letter {found}, expected {expected}")]
     UpnCheckLetter {
@@ -96,8 +102,8 @@ impl Laestab {
     pub fn parse(value: &str) -> Result<Self, IdError> {
         let trimmed = value.trim();
         let digits: String = trimmed.chars().filter(|c| *c != '/').collect();
-        let slash_ok = !trimmed.contains('/')
-            || (trimmed.len() == 8 && trimmed.find('/') == Some(3));
+        let slash_ok =
+            !trimmed.contains('/') || (trimmed.len() == 8 && trimmed.find('/') == Some(3));
         if slash_ok && digits.len() == 7 && digits.bytes().all(|b| b.is_ascii_digit()) {
             digits
                 .parse()
@@ -111,9 +117,13 @@ impl Laestab {
     /// Builds a LAESTAB from its two GIAS columns.
     pub fn from_parts(la_code: u16, establishment_number: u16) -> Result<Self, IdError> {
         if (100..=999).contains(&la_code) && establishment_number <= 9999 {
-            Ok(Laestab(u32::from(la_code) * 10_000 + u32::from(establishment_number)))
+            Ok(Laestab(
+                u32::from(la_code) * 10_000 + u32::from(establishment_number),
+            ))
         } else {
-            Err(IdError::Laestab(format!("{la_code}/{establishment_number}")))
+            Err(IdError::Laestab(format!(
+                "{la_code}/{establishment_number}"
+            )))
         }
     }
 

@@ -7,18 +7,18 @@
 //! Facts come from `../shared/reference/measures.md` (section 7, identifiers) and the DfE
 //! documents it cites.
 
+mod access;
 mod codes;
 mod ids;
 mod records;
 mod year;
 
+pub use access::{Access, Role, Scope, Username, UsernameError};
 pub use codes::{
     CodeError, GroupKind, Phase, RoleKind, SchoolType, SenProvision, Sex, SharingLevel, Term,
 };
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
-pub use records::{
-    Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School,
-};
+pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
 pub use year::{AcademicYear, NcYear, YearError};
 
 #[cfg(test)]

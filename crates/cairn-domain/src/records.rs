@@ -67,8 +67,9 @@ pub struct Enrolment {
     pub urn: Urn,
     pub academic_year: AcademicYear,
     pub nc_year: NcYear,
+    /// The first day on roll.
     pub started_on: NaiveDate,
-    /// `None` while still on roll.
+    /// The last day on roll; `None` while still on roll.
     pub left_on: Option<NaiveDate>,
 }
 

@@ -55,14 +55,17 @@ fn temporary_upn_uses_the_letter_value_in_position_13() {
 
 #[test]
 fn upn_is_case_and_space_tolerant() {
-    assert_eq!(Upn::parse(" b801200005001 ").unwrap().as_str(), "B801200005001");
+    assert_eq!(
+        Upn::parse(" b801200005001 ").unwrap().as_str(),
+        "B801200005001"
+    );
 }
 
 proptest! {
     #[test]
     fn upn_with_computed_letter_round_trips(digits in "[0-9]{11}", last in "[0-9A-HJ-NP-RT-Z]") {
         let upn = Upn::with_check_letter(&format!("{digits}{last}")).unwrap();
-        prop_assert_eq!(Upn::parse(&upn.to_string()).unwrap(), upn);
+        prop_assert_eq!(Upn::parse(&format!("{upn}")).unwrap(), upn);
     }
 
     #[test]
@@ -141,8 +144,14 @@ fn nc_year_follows_the_september_birth_cohort() {
     let year = AcademicYear::parse("2023/24").unwrap();
     let born_oct = NaiveDate::from_ymd_opt(2018, 10, 1).unwrap();
     let born_aug = NaiveDate::from_ymd_opt(2019, 8, 31).unwrap();
-    assert_eq!(NcYear::expected_for(born_oct, year), Some(NcYear::RECEPTION));
-    assert_eq!(NcYear::expected_for(born_aug, year), Some(NcYear::RECEPTION));
+    assert_eq!(
+        NcYear::expected_for(born_oct, year),
+        Some(NcYear::RECEPTION)
+    );
+    assert_eq!(
+        NcYear::expected_for(born_aug, year),
+        Some(NcYear::RECEPTION)
+    );
 }
 
 #[rstest]
@@ -167,4 +176,29 @@ fn codes_round_trip_through_their_code() {
     for phase in Phase::ALL {
         assert_eq!(Phase::parse(phase.code()).unwrap(), *phase);
     }
+}
+
+#[rstest::rstest]
+#[case("alice", true)]
+#[case("head.st-marys_2", true)]
+#[case("Al", false)]
+#[case("Alice", false)]
+#[case("a b c", false)]
+fn username_accepts_only_lower_case_slugs(#[case] input: &str, #[case] ok: bool) {
+    assert_eq!(crate::Username::parse(input).is_ok(), ok, "{input}");
+}
+
+// DfE school census guides: spring census days 18 January 2024 and 16 January 2025.
+#[rstest::rstest]
+#[case("2023/24", (2024, 1, 18))]
+#[case("2024/25", (2025, 1, 16))]
+fn spring_census_day_is_the_third_thursday_of_january(
+    #[case] year: &str,
+    #[case] (y, m, d): (i32, u32, u32),
+) {
+    let year = AcademicYear::parse(year).unwrap();
+    assert_eq!(
+        year.spring_census_day(),
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    );
 }

@@ -40,7 +40,11 @@ impl AcademicYear {
         let start: u16 = start.parse().map_err(|_| err())?;
         let end: u16 = end.parse().map_err(|_| err())?;
         let next = start + 1;
-        let end_ok = if end < 100 { end == next % 100 } else { end == next };
+        let end_ok = if end < 100 {
+            end == next % 100
+        } else {
+            end == next
+        };
         if !end_ok || !(Self::MIN..=Self::MAX).contains(&start) {
             return Err(err());
         }
@@ -85,6 +89,15 @@ impl AcademicYear {
 
     pub fn contains(self, date: NaiveDate) -> bool {
         self.first_day() <= date && date <= self.last_day()
+    }
+
+    /// The spring school census day: the third Thursday in January.
+    /// Source: DfE "School census 2024 to 2025: guide", section 1.3 (census dates): spring
+    /// census day 16 January 2025; the third Thursday of January in every year the guides cover.
+    pub fn spring_census_day(self) -> NaiveDate {
+        let year = i32::from(self.0) + 1;
+        NaiveDate::from_weekday_of_month_opt(year, 1, chrono::Weekday::Thu, 3)
+            .unwrap_or(NaiveDate::MIN)
     }
 }
 
@@ -163,6 +176,18 @@ impl NcYear {
         let birth_cohort = AcademicYear::containing(date_of_birth).start_year();
         let n = i32::from(year.start_year()) - i32::from(birth_cohort) - 5;
         i8::try_from(n).ok().and_then(|n| Self::from_number(n).ok())
+    }
+}
+
+impl NcYear {
+    /// A label for pages: "Nursery 1", "Reception", "Year 7".
+    pub fn label(self) -> String {
+        match self.0 {
+            -2 => "Nursery 1".to_owned(),
+            -1 => "Nursery 2".to_owned(),
+            0 => "Reception".to_owned(),
+            n => format!("Year {n}"),
+        }
     }
 }
 

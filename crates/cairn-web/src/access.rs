@@ -1,0 +1,219 @@
+//! The authorisation gate: from a user's roles and the schools' dated memberships, how much of
+//! each school's data the user may see. Every handler asks here and nowhere else.
+//!
+//! The rules (DESIGN.md, "privacy by construction"):
+//! - a role scoped to a school covers that school: pupil-level for school leaders and data
+//!   managers, aggregates for everyone else;
+//! - a role scoped to a group covers the schools that are members of the group today;
+//!   trust leaders and data managers see pupil-level data only where the school shares
+//!   pupil-level data with that group, aggregates otherwise;
+//! - governors and cluster members only ever see aggregates;
+//! - a user with several roles gets the most any one of them allows.
+
+use std::collections::BTreeMap;
+
+use cairn_domain::{Access, Membership, Role, RoleKind, Scope, SharingLevel, Urn};
+use chrono::NaiveDate;
+
+/// What one user may see, school by school, on one day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gate {
+    by_school: BTreeMap<Urn, Access>,
+    roles: Vec<Role>,
+}
+
+impl Gate {
+    /// Works out the gate for `roles` given every membership, as on `today`.
+    pub fn new(roles: &[Role], memberships: &[Membership], today: NaiveDate) -> Gate {
+        let mut by_school: BTreeMap<Urn, Access> = BTreeMap::new();
+        let mut grant = |urn: Urn, access: Access| {
+            let entry = by_school.entry(urn).or_insert(Access::None);
+            *entry = (*entry).max(access);
+        };
+        for role in roles {
+            match &role.scope {
+                Scope::School(urn) => {
+                    let access = match role.kind {
+                        RoleKind::SchoolLeader | RoleKind::DataManager => Access::PupilLevel,
+                        RoleKind::TrustLeader | RoleKind::Governor | RoleKind::ClusterMember => {
+                            Access::Aggregate
+                        }
+                    };
+                    grant(*urn, access);
+                }
+                Scope::Group(code) => {
+                    for membership in memberships
+                        .iter()
+                        .filter(|m| &m.group_code == code && m.is_active_on(today))
+                    {
+                        let access = if role.kind.may_see_pupils()
+                            && membership.sharing == SharingLevel::PupilLevel
+                        {
+                            Access::PupilLevel
+                        } else {
+                            Access::Aggregate
+                        };
+                        grant(membership.urn, access);
+                    }
+                }
+            }
+        }
+        Gate {
+            by_school,
+            roles: roles.to_vec(),
+        }
+    }
+
+    /// How much of this school the user may see.
+    pub fn access(&self, urn: Urn) -> Access {
+        self.by_school.get(&urn).copied().unwrap_or(Access::None)
+    }
+
+    /// The schools the user may see at all.
+    pub fn visible_schools(&self) -> impl Iterator<Item = Urn> + '_ {
+        self.by_school
+            .iter()
+            .filter(|(_, access)| **access > Access::None)
+            .map(|(urn, _)| *urn)
+    }
+
+    /// Whether the user may see who viewed this school's pupils: its leaders, and trust
+    /// leaders who may see its pupils.
+    pub fn may_see_audit(&self, urn: Urn) -> bool {
+        self.access(urn) == Access::PupilLevel
+            && self
+                .roles
+                .iter()
+                .any(|r| matches!(r.kind, RoleKind::SchoolLeader | RoleKind::TrustLeader))
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urn(n: &str) -> Urn {
+        Urn::parse(n).unwrap()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn memberships() -> Vec<Membership> {
+        let m = |group: &str, u: &str, joined: NaiveDate, sharing| Membership {
+            group_code: group.to_owned(),
+            urn: urn(u),
+            joined_on: joined,
+            left_on: None,
+            sharing,
+        };
+        vec![
+            m("trust", "100001", day(2020, 9, 1), SharingLevel::PupilLevel),
+            m("trust", "100002", day(2025, 1, 1), SharingLevel::PupilLevel),
+            m("trust", "100003", day(2020, 9, 1), SharingLevel::Aggregate),
+            m(
+                "cluster",
+                "100001",
+                day(2020, 9, 1),
+                SharingLevel::Aggregate,
+            ),
+            m(
+                "cluster",
+                "100004",
+                day(2020, 9, 1),
+                SharingLevel::Aggregate,
+            ),
+        ]
+    }
+
+    fn check(role: RoleKind, scope: Scope, today: NaiveDate, expected: &[(&str, Access)]) {
+        let gate = Gate::new(&[Role { kind: role, scope }], &memberships(), today);
+        for (u, access) in expected {
+            assert_eq!(gate.access(urn(u)), *access, "{role:?} on {u}");
+        }
+    }
+
+    #[test]
+    fn trust_leader_sees_pupils_only_where_the_school_shares_them() {
+        check(
+            RoleKind::TrustLeader,
+            Scope::Group("trust".into()),
+            day(2026, 1, 1),
+            &[
+                ("100001", Access::PupilLevel),
+                ("100002", Access::PupilLevel),
+                ("100003", Access::Aggregate),
+                ("100004", Access::None),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_school_joining_later_is_not_covered_before_it_joins() {
+        check(
+            RoleKind::TrustLeader,
+            Scope::Group("trust".into()),
+            day(2024, 6, 1),
+            &[("100002", Access::None)],
+        );
+    }
+
+    #[test]
+    fn cluster_members_and_governors_only_ever_see_aggregates() {
+        check(
+            RoleKind::ClusterMember,
+            Scope::Group("cluster".into()),
+            day(2026, 1, 1),
+            &[
+                ("100001", Access::Aggregate),
+                ("100004", Access::Aggregate),
+                ("100002", Access::None),
+            ],
+        );
+        check(
+            RoleKind::Governor,
+            Scope::Group("trust".into()),
+            day(2026, 1, 1),
+            &[("100001", Access::Aggregate)],
+        );
+        check(
+            RoleKind::Governor,
+            Scope::School(urn("100004")),
+            day(2026, 1, 1),
+            &[("100004", Access::Aggregate), ("100001", Access::None)],
+        );
+    }
+
+    #[test]
+    fn school_leader_sees_their_own_school_and_no_other() {
+        check(
+            RoleKind::SchoolLeader,
+            Scope::School(urn("100003")),
+            day(2026, 1, 1),
+            &[("100003", Access::PupilLevel), ("100001", Access::None)],
+        );
+    }
+
+    #[test]
+    fn several_roles_give_the_most_any_one_allows() {
+        let roles = [
+            Role {
+                kind: RoleKind::Governor,
+                scope: Scope::Group("trust".into()),
+            },
+            Role {
+                kind: RoleKind::DataManager,
+                scope: Scope::School(urn("100003")),
+            },
+        ];
+        let gate = Gate::new(&roles, &memberships(), day(2026, 1, 1));
+        assert_eq!(gate.access(urn("100003")), Access::PupilLevel);
+        assert_eq!(gate.access(urn("100001")), Access::Aggregate);
+        assert_eq!(gate.visible_schools().count(), 3);
+    }
+}

@@ -1,0 +1,46 @@
+//! Static assets compiled into the binary and served under versioned paths with a year-long
+//! cache: a new file gets a new path, so browsers never use a stale copy.
+
+use axum::extract::Path;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::WebError;
+
+struct Asset {
+    path: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+/// Bump the folder name when `cairn.css` changes, so caches see a new path.
+pub(crate) const CSS_PATH: &str = "/assets/cairn-1/cairn.css";
+pub(crate) const HTMX_PATH: &str = "/assets/vendor/htmx.org-2.0.11/htmx.min.js";
+
+const ASSETS: &[Asset] = &[
+    Asset {
+        path: "cairn-1/cairn.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../assets/cairn.css"),
+    },
+    Asset {
+        path: "vendor/htmx.org-2.0.11/htmx.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vendor/htmx.org-2.0.11/htmx.min.js"),
+    },
+];
+
+pub(crate) async fn show(Path(path): Path<String>) -> Result<Response, WebError> {
+    let asset = ASSETS
+        .iter()
+        .find(|a| a.path == path)
+        .ok_or(WebError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, asset.content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        asset.body,
+    )
+        .into_response())
+}

@@ -1,0 +1,52 @@
+//! Page handlers, one module per resource, and the page templates they render.
+
+pub(crate) mod audit;
+pub(crate) mod overview;
+pub(crate) mod pupils;
+pub(crate) mod schools;
+pub(crate) mod sessions;
+
+use askama::Template;
+use axum::response::Html;
+
+use crate::WebError;
+use crate::auth::Viewer;
+
+/// The signed-in user's bar at the top of every page.
+#[derive(Debug, Clone)]
+pub(crate) struct Nav {
+    pub display_name: String,
+    pub username: String,
+    pub csrf_token: String,
+    pub roles: Vec<String>,
+}
+
+impl Nav {
+    pub(crate) fn of(viewer: &Viewer) -> Nav {
+        Nav {
+            display_name: viewer.display_name.clone(),
+            username: viewer.username.to_string(),
+            csrf_token: viewer.csrf_token.clone(),
+            roles: viewer
+                .gate
+                .roles()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// Renders a template into a response body, or an internal error.
+pub(crate) fn render(page: &impl Template) -> Result<Html<String>, WebError> {
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub status: u16,
+    pub message: String,
+}
