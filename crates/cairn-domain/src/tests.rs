@@ -202,3 +202,16 @@ fn spring_census_day_is_the_third_thursday_of_january(
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     );
 }
+
+#[test]
+fn academic_year_rejects_non_ascii_text_without_panicking() {
+    assert!(AcademicYear::parse("202é/202").is_err());
+    assert!(AcademicYear::parse("２０２３/２４").is_err());
+}
+
+proptest! {
+    #[test]
+    fn academic_year_parse_never_panics(s in "\\PC{0,12}") {
+        let _ = AcademicYear::parse(&s);
+    }
+}

@@ -28,6 +28,10 @@ impl AcademicYear {
     pub fn parse(value: &str) -> Result<Self, YearError> {
         let err = || YearError::AcademicYear(value.to_owned());
         let s = value.trim();
+        // Byte slicing below is only safe on ASCII text.
+        if !s.is_ascii() {
+            return Err(err());
+        }
         let (start, end) = match s.len() {
             6 if s.bytes().all(|b| b.is_ascii_digit()) => (&s[..4], &s[4..]),
             7 | 9 => {
