@@ -56,11 +56,14 @@ mod calendar;
 mod characteristics;
 mod cohort;
 mod draw;
+mod logins;
 mod names;
 mod schools;
 
 #[cfg(test)]
 mod tests;
+
+pub use crate::logins::{DEMO_PASSWORD, DemoLogin, demo_logins};
 
 use crate::draw::DemoRng;
 use crate::schools::SCHOOLS;

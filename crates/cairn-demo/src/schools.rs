@@ -153,7 +153,7 @@ const fn primary_sizes(size: u16) -> YearGroupSizes {
 }
 
 const NORTHVALE_MIDDLE: u32 = 140_212;
-const NORTHVALE_HIGH: u32 = 140_213;
+pub(crate) const NORTHVALE_HIGH: u32 = 140_213;
 const RIVERSIDE_ACADEMY: u32 = 137_916;
 const KINGSMERE: u32 = 145_590;
 

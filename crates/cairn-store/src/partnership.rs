@@ -383,15 +383,18 @@ impl Store {
         year.map(year_from_db).transpose()
     }
 
-    /// Pupils on roll on `on_date`, by school and NC year.
+    /// Pupils on roll on `on_date`, by school and NC year. Enrolment rows are per academic
+    /// year, so only the rows of the year containing `on_date` count.
     pub async fn school_rolls(&self, on_date: NaiveDate) -> Result<Vec<SchoolRoll>, StoreError> {
         let rows: Vec<(i64, i64, i64)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT urn, nc_year, COUNT(*) FROM enrolments \
-                 WHERE started_on <= $1 AND (left_on IS NULL OR left_on >= $1) \
+                 WHERE academic_year = $2 AND started_on <= $1 \
+                   AND (left_on IS NULL OR left_on >= $1) \
                  GROUP BY urn, nc_year ORDER BY urn, nc_year",
             )
             .bind(on_date)
+            .bind(year_to_db(AcademicYear::containing(on_date)))
             .fetch_all(pool)
             .await?
         });

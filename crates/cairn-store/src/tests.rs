@@ -43,6 +43,7 @@ backend_test! {
         let expected = partnership
             .enrolments
             .iter()
+            .filter(|e| e.academic_year == year)
             .filter(|e| e.started_on <= census_day && e.left_on.is_none_or(|left| left >= census_day))
             .count();
         let total: i64 = rolls.iter().map(|r| r.n_pupils).sum();

@@ -37,6 +37,22 @@ impl Nav {
     }
 }
 
+/// A count with thousands separators, as GOV.UK style writes numbers: `15,583`.
+pub(crate) fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (idx, c) in digits.chars().enumerate() {
+        if idx > 0 && (digits.len() - idx) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Renders a template into a response body, or an internal error.
 pub(crate) fn render(page: &impl Template) -> Result<Html<String>, WebError> {
     Ok(Html(page.render()?))

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use cairn_domain::{AcademicYear, Access, Group, Membership, School, Urn};
+use cairn_domain::{AcademicYear, Access, Group, Membership, Phase, School, Urn};
 use cairn_store::SchoolRoll;
 use chrono::NaiveDate;
 
 use crate::auth::Viewer;
-use crate::pages::{Nav, render};
+use crate::pages::{Nav, count, render};
 use crate::{AppState, WebError};
 
 #[derive(Debug)]
@@ -22,6 +22,7 @@ pub(crate) struct SchoolLine {
     pub religious_character: Option<String>,
     pub groups: Vec<String>,
     pub n_pupils: i64,
+    pub n_pupils_text: String,
     pub pupil_level: bool,
 }
 
@@ -29,7 +30,7 @@ pub(crate) struct SchoolLine {
 pub(crate) struct PhaseLine {
     pub phase: &'static str,
     pub n_schools: usize,
-    pub n_pupils: i64,
+    pub n_pupils: String,
 }
 
 #[derive(Template)]
@@ -41,7 +42,7 @@ pub(crate) struct OverviewIndexPage {
     pub census_day: Option<String>,
     pub phases: Vec<PhaseLine>,
     pub schools: Vec<SchoolLine>,
-    pub n_pupils: i64,
+    pub n_pupils: String,
 }
 
 /// The day whose roll the overview counts: the latest year's spring census day, or today if
@@ -78,40 +79,42 @@ pub(crate) fn build(
     for roll in rolls {
         *on_roll.entry(roll.urn).or_default() += roll.n_pupils;
     }
-    let lines: Vec<SchoolLine> = schools
+    let mut by_phase: BTreeMap<Phase, (usize, i64)> = BTreeMap::new();
+    let mut lines: Vec<SchoolLine> = Vec::new();
+    for school in schools {
+        if viewer.gate.access(school.urn) == Access::None {
+            continue;
+        }
+        let n_pupils = on_roll.get(&school.urn).copied().unwrap_or(0);
+        let phase = by_phase.entry(school.phase).or_default();
+        phase.0 += 1;
+        phase.1 += n_pupils;
+        lines.push(SchoolLine {
+            urn: school.urn.to_string(),
+            groups: group_names(school.urn, memberships, groups, today),
+            n_pupils,
+            n_pupils_text: count(n_pupils),
+            pupil_level: viewer.gate.access(school.urn) == Access::PupilLevel,
+            name: school.name,
+            phase: school.phase.label(),
+            school_type: school.school_type.label(),
+            religious_character: school.religious_character,
+        });
+    }
+    let phases = by_phase
         .into_iter()
-        .filter(|s| viewer.gate.access(s.urn) > Access::None)
-        .map(|s| SchoolLine {
-            urn: s.urn.to_string(),
-            groups: group_names(s.urn, memberships, groups, today),
-            n_pupils: on_roll.get(&s.urn).copied().unwrap_or(0),
-            pupil_level: viewer.gate.access(s.urn) == Access::PupilLevel,
-            name: s.name,
-            phase: s.phase.label(),
-            school_type: s.school_type.label(),
-            religious_character: s.religious_character,
+        .map(|(phase, (n_schools, n_pupils))| PhaseLine {
+            phase: phase.label(),
+            n_schools,
+            n_pupils: count(n_pupils),
         })
         .collect();
-    let mut phases: Vec<PhaseLine> = Vec::new();
-    for line in &lines {
-        match phases.iter_mut().find(|p| p.phase == line.phase) {
-            Some(phase) => {
-                phase.n_schools += 1;
-                phase.n_pupils += line.n_pupils;
-            }
-            None => phases.push(PhaseLine {
-                phase: line.phase,
-                n_schools: 1,
-                n_pupils: line.n_pupils,
-            }),
-        }
-    }
     OverviewIndexPage {
         nav: Some(Nav::of(viewer)),
         title: "Partnership overview".to_owned(),
         year: year.map(|(y, _)| y.to_string()),
         census_day: year.map(|(_, d)| d.format("%-d %B %Y").to_string()),
-        n_pupils: lines.iter().map(|l| l.n_pupils).sum(),
+        n_pupils: count(lines.iter().map(|l| l.n_pupils).sum()),
         phases,
         schools: lines,
     }

@@ -7,7 +7,7 @@ use cairn_domain::{Access, School, Urn};
 
 use crate::auth::Viewer;
 use crate::pages::overview::roll_day;
-use crate::pages::{Nav, render};
+use crate::pages::{Nav, count, render};
 use crate::{AppState, WebError};
 
 /// Parses the URN in a path and checks the viewer has at least `needed` access to it.
@@ -37,6 +37,7 @@ pub(crate) struct MembershipLine {
 pub(crate) struct RollLine {
     pub nc_year: String,
     pub n_pupils: i64,
+    pub n_pupils_text: String,
 }
 
 #[derive(Template)]
@@ -50,7 +51,7 @@ pub(crate) struct SchoolShowPage {
     pub year: Option<String>,
     pub census_day: Option<String>,
     pub rolls: Vec<RollLine>,
-    pub n_pupils: i64,
+    pub n_pupils: String,
     pub pupil_level: bool,
     pub may_see_audit: bool,
 }
@@ -93,6 +94,7 @@ pub(crate) async fn show(
             .map(|r| RollLine {
                 nc_year: r.nc_year.label(),
                 n_pupils: r.n_pupils,
+                n_pupils_text: count(r.n_pupils),
             })
             .collect(),
         None => Vec::new(),
@@ -104,7 +106,7 @@ pub(crate) async fn show(
         memberships,
         year: year.map(|(y, _)| y.to_string()),
         census_day: year.map(|(_, d)| d.format("%-d %B %Y").to_string()),
-        n_pupils: rolls.iter().map(|r| r.n_pupils).sum(),
+        n_pupils: count(rolls.iter().map(|r| r.n_pupils).sum()),
         rolls,
         pupil_level: viewer.gate.access(school.urn) == Access::PupilLevel,
         may_see_audit: viewer.gate.may_see_audit(school.urn),

@@ -1,0 +1,100 @@
+//! `cairn demo`: the demo partnership, its logins, and a server on it.
+
+use anyhow::Context;
+use cairn_demo::{DEMO_PASSWORD, demo_logins};
+use cairn_domain::Username;
+use cairn_store::{Store, StoreError};
+use clap::Args;
+
+use crate::cli::{DatabaseArgs, WebArgs, serve};
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Seed for the generator: the same seed always builds the same partnership.
+    #[arg(long, default_value_t = cairn_demo::DEFAULT_SEED)]
+    seed: u64,
+    /// Database URL for the demo (its own file by default, so a real `cairn.db` is untouched).
+    #[arg(
+        long = "database",
+        env = "CAIRN_DEMO_DATABASE_URL",
+        default_value = "sqlite:cairn-demo.db"
+    )]
+    database: String,
+    #[command(flatten)]
+    web: WebArgs,
+    /// Build the demo database and exit without serving.
+    #[arg(long)]
+    load_only: bool,
+}
+
+pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let database = DatabaseArgs {
+        url: args.database.clone(),
+    };
+    let store = database.open().await?;
+    let started = std::time::Instant::now();
+    let partnership = cairn_demo::generate(args.seed);
+    let summary = store
+        .load_partnership(&partnership)
+        .await
+        .context("cannot load the demo partnership")?;
+    ensure_logins(&store).await?;
+    println!(
+        "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
+        args.seed,
+        cairn_store::redact_url(&args.database),
+        summary.schools,
+        summary.groups,
+        summary.pupils,
+        summary.enrolments,
+        started.elapsed().as_secs_f64()
+    );
+    if args.load_only {
+        return Ok(());
+    }
+    serve::serve(store, &args.web, |url| print_logins(url)).await
+}
+
+/// Creates each demo account, or resets its password if it exists, and grants its role.
+async fn ensure_logins(store: &Store) -> anyhow::Result<()> {
+    let hash = cairn_web::auth::hash_password(DEMO_PASSWORD)?;
+    let now = chrono::Utc::now();
+    for login in demo_logins() {
+        let username = Username::parse(login.username)?;
+        let user_id = match store
+            .create_user(&username, login.display_name, &hash, now)
+            .await
+        {
+            Ok(id) => id,
+            Err(StoreError::Conflict { .. }) => {
+                store.set_password_hash(&username, &hash).await?;
+                store
+                    .user_by_username(&username)
+                    .await?
+                    .with_context(|| format!("demo user {username} vanished"))?
+                    .id
+            }
+            Err(error) => return Err(error.into()),
+        };
+        store
+            .grant_role(user_id, &login.role)
+            .await
+            .with_context(|| format!("cannot grant the demo role to {username}"))?;
+    }
+    Ok(())
+}
+
+fn print_logins(url: &str) {
+    println!();
+    println!("Open {url} and sign in with any of these (password: {DEMO_PASSWORD}):");
+    for login in demo_logins() {
+        println!(
+            "  {:<16} {:<15} {}",
+            login.username,
+            login.role.kind.code(),
+            login.what
+        );
+    }
+    println!();
+    println!("Press Ctrl-C to stop.");
+}
