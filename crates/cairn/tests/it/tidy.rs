@@ -7,18 +7,65 @@ use std::path::PathBuf;
 const FORBIDDEN: &[(&str, &[&str])] = &[
     (
         "cairn-domain",
-        &["tokio", "sqlx", "axum", "askama", "tracing-subscriber", "csv", "quick-xml", "cairn-measures", "cairn-ingest", "cairn-store", "cairn-web", "anyhow"],
+        &[
+            "tokio",
+            "sqlx",
+            "axum",
+            "askama",
+            "tracing-subscriber",
+            "csv",
+            "quick-xml",
+            "cairn-measures",
+            "cairn-ingest",
+            "cairn-store",
+            "cairn-web",
+            "anyhow",
+        ],
     ),
     (
         "cairn-measures",
-        &["tokio", "sqlx", "axum", "askama", "tracing-subscriber", "cairn-ingest", "cairn-store", "cairn-web", "anyhow"],
+        &[
+            "tokio",
+            "sqlx",
+            "axum",
+            "askama",
+            "tracing-subscriber",
+            "cairn-ingest",
+            "cairn-store",
+            "cairn-web",
+            "anyhow",
+        ],
     ),
     (
         "cairn-ingest",
-        &["tokio", "sqlx", "axum", "askama", "tracing-subscriber", "cairn-store", "cairn-web", "anyhow"],
+        &[
+            "tokio",
+            "sqlx",
+            "axum",
+            "askama",
+            "tracing-subscriber",
+            "cairn-store",
+            "cairn-web",
+            "anyhow",
+        ],
     ),
-    ("cairn-demo", &["tokio", "sqlx", "axum", "askama", "tracing-subscriber", "cairn-store", "cairn-web", "anyhow"]),
-    ("cairn-store", &["axum", "askama", "tower-http", "cairn-web", "anyhow"]),
+    (
+        "cairn-demo",
+        &[
+            "tokio",
+            "sqlx",
+            "axum",
+            "askama",
+            "tracing-subscriber",
+            "cairn-store",
+            "cairn-web",
+            "anyhow",
+        ],
+    ),
+    (
+        "cairn-store",
+        &["axum", "askama", "tower-http", "cairn-web", "anyhow"],
+    ),
     ("cairn-web", &["sqlx"]),
 ];
 
@@ -29,7 +76,8 @@ fn crates_dir() -> PathBuf {
 fn manifest(name: &str) -> toml::Table {
     let path = crates_dir().join(name).join("Cargo.toml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.parse().unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    text.parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn dependencies(manifest: &toml::Table) -> Vec<String> {
@@ -46,7 +94,9 @@ fn no_crate_depends_on_what_its_layer_forbids() {
     for (krate, forbidden) in FORBIDDEN {
         let deps = dependencies(&manifest(krate));
         for dep in deps.iter().filter(|d| forbidden.contains(&d.as_str())) {
-            failures.push(format!("{krate} must not depend on {dep} (see ARCHITECTURE.md)"));
+            failures.push(format!(
+                "{krate} must not depend on {dep} (see ARCHITECTURE.md)"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -61,14 +111,39 @@ fn every_crate_is_a_private_workspace_member_with_workspace_lints() {
             continue;
         }
         n_crates += 1;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let manifest = manifest(&name);
-        let package = manifest.get("package").and_then(|p| p.as_table()).expect("[package]");
-        assert_eq!(package.get("name").and_then(|n| n.as_str()), Some(name.as_str()), "folder name is crate name");
-        assert!(name == "cairn" || name.starts_with("cairn-"), "{name}: crates keep the cairn- prefix");
-        assert_eq!(package.get("version").and_then(|v| v.as_str()), Some("0.0.0"), "{name}");
-        assert_eq!(package.get("publish").and_then(toml::Value::as_bool), Some(false), "{name}");
-        let lints = manifest.get("lints").and_then(|l| l.get("workspace")).and_then(toml::Value::as_bool);
+        let package = manifest
+            .get("package")
+            .and_then(|p| p.as_table())
+            .expect("[package]");
+        assert_eq!(
+            package.get("name").and_then(|n| n.as_str()),
+            Some(name.as_str()),
+            "folder name is crate name"
+        );
+        assert!(
+            name == "cairn" || name.starts_with("cairn-"),
+            "{name}: crates keep the cairn- prefix"
+        );
+        assert_eq!(
+            package.get("version").and_then(|v| v.as_str()),
+            Some("0.0.0"),
+            "{name}"
+        );
+        assert_eq!(
+            package.get("publish").and_then(toml::Value::as_bool),
+            Some(false),
+            "{name}"
+        );
+        let lints = manifest
+            .get("lints")
+            .and_then(|l| l.get("workspace"))
+            .and_then(toml::Value::as_bool);
         assert_eq!(lints, Some(true), "{name}: [lints] workspace = true");
     }
     assert!(n_crates >= 7, "found only {n_crates} crates");
@@ -77,7 +152,13 @@ fn every_crate_is_a_private_workspace_member_with_workspace_lints() {
 #[test]
 fn only_the_binary_reads_the_environment() {
     let mut failures = Vec::new();
-    for krate in ["cairn-domain", "cairn-measures", "cairn-ingest", "cairn-demo", "cairn-web"] {
+    for krate in [
+        "cairn-domain",
+        "cairn-measures",
+        "cairn-ingest",
+        "cairn-demo",
+        "cairn-web",
+    ] {
         let src = crates_dir().join(krate).join("src");
         for file in walk(&src) {
             let text = std::fs::read_to_string(&file).unwrap_or_default();
@@ -86,7 +167,10 @@ fn only_the_binary_reads_the_environment() {
             }
         }
     }
-    assert!(failures.is_empty(), "environment read outside crates/cairn: {failures:?}");
+    assert!(
+        failures.is_empty(),
+        "environment read outside crates/cairn: {failures:?}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
