@@ -181,3 +181,31 @@ async fn an_unknown_url_scheme_is_a_clear_error() {
         "the password must be redacted: {message}"
     );
 }
+
+#[tokio::test]
+async fn the_same_seed_builds_identical_databases() {
+    let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+    let mut snapshots = Vec::new();
+    for _ in 0..2 {
+        let db = crate::testing::TestDb::sqlite().await;
+        let store = db.store();
+        store.load_partnership(&partnership).await.unwrap();
+        let year = store.latest_academic_year().await.unwrap().unwrap();
+        let mut pupils = Vec::new();
+        for school in store.schools().await.unwrap() {
+            pupils.push(store.pupils_on_roll(school.urn, year).await.unwrap());
+        }
+        snapshots.push((
+            store.schools().await.unwrap(),
+            store.groups().await.unwrap(),
+            store.memberships().await.unwrap(),
+            store.school_rolls(year.spring_census_day()).await.unwrap(),
+            pupils,
+        ));
+        db.finish().await;
+    }
+    assert!(
+        snapshots.first() == snapshots.last(),
+        "two loads of one seed differ"
+    );
+}

@@ -30,6 +30,12 @@ impl Clock for FixedClock {
     }
 }
 
+/// The demo partnership, generated once for the whole suite.
+fn demo() -> &'static cairn_domain::Partnership {
+    static DEMO: OnceLock<cairn_domain::Partnership> = OnceLock::new();
+    DEMO.get_or_init(|| cairn_demo::generate(cairn_demo::DEFAULT_SEED))
+}
+
 /// One hash of the demo password, computed once for the whole suite.
 fn demo_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -45,10 +51,7 @@ pub(crate) struct TestApp {
 impl TestApp {
     pub async fn new(db: &TestDb) -> TestApp {
         let store = db.store().clone();
-        store
-            .load_partnership(&cairn_demo::generate(cairn_demo::DEFAULT_SEED))
-            .await
-            .unwrap();
+        store.load_partnership(demo()).await.unwrap();
         for login in demo_logins() {
             let username = Username::parse(login.username).unwrap();
             let id = store
@@ -188,9 +191,9 @@ fn percent(s: &str) -> String {
 
 /// A demo school's URN, by name.
 pub(crate) fn urn_of(name: &str) -> Urn {
-    cairn_demo::generate(cairn_demo::DEFAULT_SEED)
+    demo()
         .schools
-        .into_iter()
+        .iter()
         .find(|s| s.name == name)
         .map(|s| s.urn)
         .unwrap_or_else(|| panic!("no demo school called {name}"))
