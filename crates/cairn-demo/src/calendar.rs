@@ -35,6 +35,30 @@ pub(crate) fn census_day(academic_year: AcademicYear, term: Term) -> NaiveDate {
     }
 }
 
+/// The first day of the KS2 test week and of the GCSE exam season: the second Monday in May
+/// (STA key stage 2 timetables: 8 May 2023 week, 13 May 2024, 12 May 2025).
+pub(crate) fn may_tests_day(academic_year: AcademicYear) -> NaiveDate {
+    nth_weekday(academic_year, 5, Weekday::Mon, 2)
+}
+
+/// The multiplication tables check window opens on the first Monday in June (STA: 5 June
+/// 2023, 3 June 2024, 2 June 2025).
+pub(crate) fn mtc_day(academic_year: AcademicYear) -> NaiveDate {
+    nth_weekday(academic_year, 6, Weekday::Mon, 1)
+}
+
+/// The phonics screening check week starts on the second Monday in June (STA: 12 June 2023,
+/// 10 June 2024, 9 June 2025).
+pub(crate) fn phonics_day(academic_year: AcademicYear) -> NaiveDate {
+    nth_weekday(academic_year, 6, Weekday::Mon, 2)
+}
+
+/// The EYFS profile is completed in the summer term and returned to the local authority by
+/// the end of June; the demo dates it 20 June.
+pub(crate) fn eyfs_day(academic_year: AcademicYear) -> NaiveDate {
+    date_in(academic_year, 6, 20)
+}
+
 /// The last day of the summer term, used as the leaving date for pupils who leave a school at
 /// the end of the year. English schools mostly break up on the Friday before the last full
 /// week of July; the Friday on or before 22 July is a fair stand-in (21 July 2023,

@@ -9,7 +9,7 @@
 //!
 //! Each pupil gets a [`PupilProfile`] when first created: stable traits (ethnicity, EAL,
 //! disadvantage and SEN on entry) and the latent values that the assessment and attendance
-//! stages will use.
+//! stages use.
 
 use std::collections::BTreeMap;
 
@@ -39,7 +39,7 @@ const OUTSIDE_LA_CODES: [u16; 7] = [LA_CODE, 390, 391, 392, 393, 840, 909];
 /// A pupil's stable traits and latent values, drawn once when the pupil is created.
 ///
 /// `ability` and `attendance_propensity` are the hooks for the assessment and attendance
-/// stages to come: they let results and absence correlate with disadvantage and SEN without
+/// stages: they let results and absence correlate with disadvantage and SEN without
 /// those stages re-deriving anything.
 #[derive(Debug, Clone)]
 pub(crate) struct PupilProfile {
@@ -50,13 +50,6 @@ pub(crate) struct PupilProfile {
     /// The share of possible sessions the pupil is expected to attend, 0 to 1, about 0.93 on
     /// average; lower for disadvantaged pupils and those with SEN, as in DfE absence
     /// statistics.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "read by the attendance stage that is still to come"
-        )
-    )]
     pub(crate) attendance_propensity: f64,
     /// Census ethnicity code.
     pub(crate) ethnicity: Option<&'static str>,

@@ -24,6 +24,43 @@
 //!   year the pupil leaves that school (mid-year, or at the end of the summer term).
 //! - Characteristics for every census day (autumn, spring, summer) a pupil is on roll, with
 //!   proportions close to England's and small changes over time.
+//! - Statutory assessments in each demo year: the EYFS profile (all 17 early learning goals)
+//!   at the end of reception, the phonics screening check in Y1 and the re-check in Y2, the
+//!   multiplication tables check in Y4, KS2 tests and writing teacher assessment in Y6, and
+//!   GCSEs in Y11 (subjects named as in `../shared/reference/ks4_subjects.csv`). Y11 pupils
+//!   also have the KS2 results they got five years earlier, dated to their Y6 year, except
+//!   the 2024/25 cohort: KS2 tests were cancelled in 2019/20 and 2020/21
+//!   (`../shared/reference/measures.md` §2.1, §2.2), so those pupils have no KS2 prior
+//!   attainment and no Progress 8. Teacher assessments are not generated.
+//! - Attendance as termly summaries (sessions possible, attended, authorised and
+//!   unauthorised absence) for every pupil and term on roll, one per pupil and term. A pupil
+//!   who moves school within a term has one summary covering both schools. There are no
+//!   session-by-session marks (`attendance_marks` is empty): they would run to millions of
+//!   rows.
+//!
+//! Figures land near England's: about 60% reach the expected standard in reading, writing
+//! and maths at KS2 and 8-9% the higher standard, with a disadvantage gap of about 20 points;
+//! Attainment 8 averages about 47 in the mainstream schools with several points between
+//! schools; about 79% meet the phonics standard in Y1; 28% get full marks in the MTC; about
+//! 68% reach a good level of development; overall absence is about 7% in primary and 9% in
+//! secondary years, with about a fifth of pupils persistently absent (10% or more) and 1.5%
+//! severely (50% or more). The tests in `tests.rs` keep them there.
+//!
+//! # Stories for the dashboards
+//!
+//! A few school-level effects are planted on purpose (see `stories`), the same for every
+//! seed:
+//!
+//! - Millbrook Community Primary School improves its KS2 results year on year (with the
+//!   default seed 23%, 57% and 65% reach the expected standard in reading, writing and
+//!   maths).
+//! - Riverside Academy's disadvantaged pupils make notably less progress from KS2 to KS4
+//!   than disadvantaged pupils at the other secondaries (a Progress 8 gap of roughly 0.5 on
+//!   top of the national disadvantage gap), visible in 2022/23 and 2023/24, the years with
+//!   KS2 prior attainment.
+//! - Northvale High School's attendance falls year on year (absence in Y9-Y11 up from about
+//!   8% to 11% and 12%), the early warning to find; Riverside Primary Academy's improves a
+//!   little each year (about 9%, 8.5% and 7%).
 //!
 //! # Stages and random streams
 //!
@@ -34,15 +71,20 @@
 //!
 //! 1. `schools`: schools, groups and memberships, a fixed table (no randomness).
 //! 2. `cohort` (stream `COHORT_STREAM`): pupils, enrolments, and each pupil's latent
-//!    `PupilProfile`.
+//!    `PupilProfile`: `ability` (standard normal, lower for disadvantaged pupils and those
+//!    with SEN) and `attendance_propensity` (expected share of sessions attended, about 0.93
+//!    on average, lower for the same groups).
 //! 3. `characteristics` (stream `CHARACTERISTICS_STREAM`): termly characteristics.
-//! 4. Still to come: assessments (KS2, KS4, phonics, MTC, EYFS) on stream 3 and attendance
-//!    on stream 4. They plug in at the marked place in [`generate`], reading the cohort's
-//!    spells, the characteristics, and the latent values in `PupilProfile`: `ability`
-//!    (standard normal, lower for disadvantaged pupils and those with SEN) and
-//!    `attendance_propensity` (expected share of sessions attended, about 0.93 on average,
-//!    lower for the same groups). Using them keeps results, absence and characteristics
-//!    consistent with one another.
+//! 4. `assessments` and `ks4` (stream `ASSESSMENTS_STREAM`): results from `ability`, the
+//!    pupil's disadvantage and SEN that year (from the characteristics) and the school
+//!    effects in `stories`.
+//! 5. `attendance` (stream `ATTENDANCE_STREAM`): termly summaries from
+//!    `attendance_propensity`, phase, term, the school trends in `stories`, and a pupil-level
+//!    wobble carried from term to term.
+//!
+//! Using the latent values keeps results, absence and characteristics consistent with one
+//! another. Within a stage the draws follow one another, so retuning one assessment moves
+//! the random numbers of those after it; the stories are school effects, not lucky draws.
 
 #![cfg_attr(
     not(test),
@@ -52,13 +94,17 @@
 use cairn_domain::{AcademicYear, Enrolment, NcYear, Partnership, School, Urn};
 use rand::SeedableRng;
 
+mod assessments;
+mod attendance;
 mod calendar;
 mod characteristics;
 mod cohort;
 mod draw;
+mod ks4;
 mod logins;
 mod names;
 mod schools;
+mod stories;
 
 #[cfg(test)]
 mod tests;
@@ -84,7 +130,10 @@ const FIRST_YEAR_START: u16 = 2022;
 const COHORT_STREAM: u64 = 1;
 /// Random stream of the characteristics stage.
 const CHARACTERISTICS_STREAM: u64 = 2;
-// Streams 3 (assessments) and 4 (attendance) are reserved for the stages still to come.
+/// Random stream of the assessments stage.
+const ASSESSMENTS_STREAM: u64 = 3;
+/// Random stream of the attendance stage.
+const ATTENDANCE_STREAM: u64 = 4;
 
 /// The three academic years the demo covers: 2022/23, 2023/24 and 2024/25.
 pub fn demo_years() -> [AcademicYear; 3] {
@@ -118,9 +167,22 @@ pub fn generate(seed: u64) -> Partnership {
         &years,
     );
 
-    // Stages 4 and 5 go here: assessments on stream 3 and attendance on stream 4, each
-    // reading `cohort` (spells, `PupilProfile::ability`, `PupilProfile::attendance_propensity`)
-    // and `characteristics`, and filling the matching `Partnership` fields once they exist.
+    // Stage 4: EYFS, phonics, MTC, KS2 and KS4 results.
+    let assessments = assessments::build(
+        &mut stage_rng(seed, ASSESSMENTS_STREAM),
+        &cohort,
+        &characteristics,
+        &SCHOOLS,
+        &years,
+    );
+
+    // Stage 5: termly attendance summaries.
+    let attendance_summaries = attendance::build(
+        &mut stage_rng(seed, ATTENDANCE_STREAM),
+        &cohort,
+        &SCHOOLS,
+        &years,
+    );
 
     let enrolments = cohort
         .spells
@@ -149,6 +211,16 @@ pub fn generate(seed: u64) -> Partnership {
         pupils,
         enrolments,
         characteristics,
+        ks2_results: assessments.ks2,
+        ks4_results: assessments.ks4,
+        phonics_results: assessments.phonics,
+        mtc_results: assessments.mtc,
+        eyfs_results: assessments.eyfs,
+        // Session-by-session marks would run to millions of rows; the demo has termly
+        // summaries only.
+        attendance_marks: Vec::new(),
+        attendance_summaries,
+        teacher_assessments: Vec::new(),
     }
 }
 

@@ -154,8 +154,10 @@ const fn primary_sizes(size: u16) -> YearGroupSizes {
 
 const NORTHVALE_MIDDLE: u32 = 140_212;
 pub(crate) const NORTHVALE_HIGH: u32 = 140_213;
-const RIVERSIDE_ACADEMY: u32 = 137_916;
-const KINGSMERE: u32 = 145_590;
+pub(crate) const RIVERSIDE_ACADEMY: u32 = 137_916;
+pub(crate) const KINGSMERE: u32 = 145_590;
+pub(crate) const RIVERSIDE_PRIMARY: u32 = 142_377;
+pub(crate) const MILLBROOK_PRIMARY: u32 = 122_093;
 
 /// The partnership's schools. Establishment numbers follow the DfE convention: 2xxx
 /// community and academy primary or first schools, 3xxx voluntary (church) primaries, 4xxx
@@ -352,7 +354,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
     },
     // --- Riverside: two-tier, primary -> secondary or all-through. ---
     SchoolSpec {
-        urn: 142_377,
+        urn: RIVERSIDE_PRIMARY,
         establishment_number: 2231,
         name: "Riverside Primary Academy",
         phase: Phase::Primary,
@@ -428,7 +430,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
     },
     // A maintained community school, cluster only.
     SchoolSpec {
-        urn: 122_093,
+        urn: MILLBROOK_PRIMARY,
         establishment_number: 2064,
         name: "Millbrook Community Primary School",
         phase: Phase::Primary,

@@ -780,3 +780,860 @@ fn generation_is_quick_enough_for_tests() {
     // A generous bound for an unoptimised build on a busy machine; release is far quicker.
     assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Assessments and attendance.
+
+use cairn_domain::{
+    AttendanceSummary, EyfsJudgement, Ks2Result, Ks2TestOutcome, Ks4Grade, Ks4ResultRow,
+    MtcOutcome, PhonicsOutcome, WritingTa,
+};
+
+/// The characteristics row of each pupil's last census in each year.
+static LAST_CENSUS: LazyLock<BTreeMap<(Upn, AcademicYear), &'static Characteristics>> =
+    LazyLock::new(|| {
+        demo()
+            .characteristics
+            .iter()
+            .map(|row| ((row.upn.clone(), row.academic_year), row))
+            .collect()
+    });
+
+fn census(upn: &Upn, year: AcademicYear) -> &'static Characteristics {
+    LAST_CENSUS
+        .get(&(upn.clone(), year))
+        .unwrap_or_else(|| panic!("{upn} has no census in {year:?}"))
+}
+
+fn ratio(numerator: usize, denominator: usize) -> f64 {
+    numerator as f64 / denominator.max(1) as f64
+}
+
+fn scaled(outcome: Ks2TestOutcome) -> u8 {
+    outcome.scaled_score().unwrap_or(0)
+}
+
+fn rwm_expected(result: &Ks2Result) -> bool {
+    scaled(result.reading) >= 100
+        && scaled(result.maths) >= 100
+        && matches!(
+            result.writing,
+            WritingTa::Expected | WritingTa::GreaterDepth
+        )
+}
+
+fn rwm_higher(result: &Ks2Result) -> bool {
+    scaled(result.reading) >= 110
+        && scaled(result.maths) >= 110
+        && result.writing == WritingTa::GreaterDepth
+}
+
+/// KS2 results taken in the demo years (not the Y11 pupils' earlier ones).
+fn ks2_in_demo_years() -> Vec<&'static Ks2Result> {
+    let years = demo_years();
+    demo()
+        .ks2_results
+        .iter()
+        .filter(|result| {
+            result
+                .academic_year
+                .is_some_and(|year| years.contains(&year))
+        })
+        .collect()
+}
+
+/// Every (UPN, year, URN, NC year) someone is enrolled in.
+static ENROLLED: LazyLock<BTreeSet<(Upn, AcademicYear, Urn, i8)>> = LazyLock::new(|| {
+    demo()
+        .enrolments
+        .iter()
+        .map(|e| (e.upn.clone(), e.academic_year, e.urn, e.nc_year.number()))
+        .collect()
+});
+
+/// Every (UPN, year, NC year) someone is enrolled in, at any school.
+static ENROLLED_ANYWHERE: LazyLock<BTreeSet<(Upn, AcademicYear, i8)>> = LazyLock::new(|| {
+    ENROLLED
+        .iter()
+        .map(|(upn, year, _, nc)| (upn.clone(), *year, *nc))
+        .collect()
+});
+
+fn enrolled(upn: &Upn, year: AcademicYear, nc: i8) -> bool {
+    ENROLLED_ANYWHERE.contains(&(upn.clone(), year, nc))
+}
+
+fn years_before(year: AcademicYear, n: usize) -> AcademicYear {
+    (0..n).fold(year, |year, _| year.previous())
+}
+
+const EBACC_SUBJECTS: [&str; 16] = [
+    "Biology",
+    "Chemistry",
+    "Physics",
+    "Computer Science",
+    "History",
+    "Geography",
+    "French",
+    "German",
+    "Spanish",
+    "Italian",
+    "Latin",
+    "Classical Greek",
+    "Chinese (Mandarin)",
+    "Arabic",
+    "Urdu",
+    "Polish",
+];
+
+/// Every subject in the KS4 catalogue (`../shared/reference/ks4_subjects.csv`).
+const CATALOGUE: [&str; 36] = [
+    "English Language",
+    "English Literature",
+    "Mathematics",
+    "Combined Science",
+    "Biology",
+    "Chemistry",
+    "Physics",
+    "Computer Science",
+    "History",
+    "Geography",
+    "French",
+    "German",
+    "Spanish",
+    "Italian",
+    "Latin",
+    "Classical Greek",
+    "Chinese (Mandarin)",
+    "Arabic",
+    "Urdu",
+    "Polish",
+    "Art and Design",
+    "Religious Studies",
+    "Music",
+    "Drama",
+    "Design and Technology",
+    "Physical Education",
+    "Business",
+    "Statistics",
+    "Food Preparation and Nutrition",
+    "Media Studies",
+    "Citizenship Studies",
+    "Economics",
+    "Sociology",
+    "Psychology",
+    "Dance",
+    "Film Studies",
+];
+
+fn points(grade: Ks4Grade) -> f64 {
+    match grade {
+        Ks4Grade::Single(g) => f64::from(g),
+        Ks4Grade::Double(a, b) => f64::from(a + b) / 2.0,
+        Ks4Grade::U => 0.0,
+    }
+}
+
+/// A simplified Attainment 8 (measures.md §1.1): English double weighted only with both
+/// English qualifications, maths double, the best three EBacc slots (combined science fills
+/// two), the best three of the rest.
+fn attainment8(results: &[&Ks4ResultRow]) -> f64 {
+    let (mut language, mut literature, mut maths) = (None, None, 0.0);
+    let (mut ebacc, mut open) = (Vec::new(), Vec::new());
+    for result in results {
+        let p = points(result.grade);
+        match result.subject.as_str() {
+            "English Language" => language = Some(p),
+            "English Literature" => literature = Some(p),
+            "Mathematics" => maths = p,
+            "Combined Science" => ebacc.extend([p, p]),
+            subject if EBACC_SUBJECTS.contains(&subject) => ebacc.push(p),
+            _ => open.push(p),
+        }
+    }
+    let english = match (language, literature) {
+        (Some(a), Some(b)) => {
+            open.push(a.min(b));
+            2.0 * a.max(b)
+        }
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => 0.0,
+    };
+    ebacc.sort_by(|a, b| b.total_cmp(a));
+    open.extend(ebacc.iter().skip(3));
+    open.sort_by(|a, b| b.total_cmp(a));
+    english + 2.0 * maths + ebacc.iter().take(3).sum::<f64>() + open.iter().take(3).sum::<f64>()
+}
+
+/// Each KS4 pupil's results, by (UPN, year, URN).
+fn ks4_by_pupil() -> BTreeMap<(&'static Upn, AcademicYear, Urn), Vec<&'static Ks4ResultRow>> {
+    let mut by_pupil: BTreeMap<_, Vec<_>> = BTreeMap::new();
+    for result in &demo().ks4_results {
+        by_pupil
+            .entry((&result.upn, result.academic_year.unwrap(), result.urn))
+            .or_default()
+            .push(result);
+    }
+    by_pupil
+}
+
+/// Y11 pupils in each school and year (those on roll in May, when the exams start), with
+/// their A8: pupils with no entries score 0 and still count.
+fn ks4_cohort_a8() -> Vec<(Urn, AcademicYear, &'static Upn, f64)> {
+    let by_pupil = ks4_by_pupil();
+    demo()
+        .enrolments
+        .iter()
+        .filter(|e| e.nc_year.number() == 11)
+        .filter(|e| {
+            let exams = calendar::may_tests_day(e.academic_year);
+            e.started_on <= exams && e.left_on.is_none_or(|left| exams <= left)
+        })
+        .map(|e| {
+            let results = by_pupil
+                .get(&(&e.upn, e.academic_year, e.urn))
+                .map_or(&[][..], Vec::as_slice);
+            (e.urn, e.academic_year, &e.upn, attainment8(results))
+        })
+        .collect()
+}
+
+fn phonics_met(outcome: PhonicsOutcome) -> bool {
+    matches!(outcome, PhonicsOutcome::Mark(mark) if mark >= 32)
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+fn school_urn(name: &str) -> Urn {
+    demo()
+        .schools
+        .iter()
+        .find(|school| school.name == name)
+        .unwrap_or_else(|| panic!("no school {name}"))
+        .urn
+}
+
+/// A pupil-year's absence rate from their termly summaries.
+fn yearly_absence(summaries: &[AttendanceSummary]) -> BTreeMap<(&Upn, AcademicYear), (u32, u32)> {
+    let mut by_pupil: BTreeMap<_, (u32, u32)> = BTreeMap::new();
+    for s in summaries {
+        let entry = by_pupil.entry((&s.upn, s.academic_year)).or_default();
+        entry.0 += s.sessions_possible;
+        entry.1 += s.sessions_authorised + s.sessions_unauthorised;
+    }
+    by_pupil
+}
+
+fn share_of<T>(rows: &[T], predicate: impl Fn(&T) -> bool) -> f64 {
+    ratio(rows.iter().filter(|row| predicate(row)).count(), rows.len())
+}
+
+fn correlation(pairs: &[(f64, f64)]) -> f64 {
+    let n = pairs.len() as f64;
+    let (mx, my) = (
+        pairs.iter().map(|p| p.0).sum::<f64>() / n,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxy: f64 = pairs.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = pairs.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    let syy: f64 = pairs.iter().map(|(_, y)| (y - my).powi(2)).sum();
+    sxy / (sxx * syy).sqrt()
+}
+
+#[test]
+fn ks2_results_are_close_to_england_with_gaps_for_disadvantage_and_sen() {
+    let ks2 = ks2_in_demo_years();
+    assert!(ks2.len() > 1000, "{}", ks2.len());
+    let rwm = share_of(&ks2, |r| rwm_expected(r));
+    let higher = share_of(&ks2, |r| rwm_higher(r));
+    assert!((0.53..0.67).contains(&rwm), "RWM expected {rwm:.3}");
+    assert!((0.05..0.12).contains(&higher), "RWM higher {higher:.3}");
+    for (subject, share) in [
+        ("reading", share_of(&ks2, |r| scaled(r.reading) >= 100)),
+        ("maths", share_of(&ks2, |r| scaled(r.maths) >= 100)),
+        (
+            "writing",
+            share_of(&ks2, |r| {
+                matches!(r.writing, WritingTa::Expected | WritingTa::GreaterDepth)
+            }),
+        ),
+    ] {
+        assert!((0.65..0.80).contains(&share), "{subject} {share:.3}");
+    }
+    let group = |select: &dyn Fn(&Characteristics) -> bool| {
+        let rows: Vec<_> = ks2
+            .iter()
+            .filter(|r| select(census(&r.upn, r.academic_year.unwrap())))
+            .collect();
+        share_of(&rows, |r| rwm_expected(r))
+    };
+    let disadvantaged = group(&|c| c.disadvantaged);
+    let others = group(&|c| !c.disadvantaged);
+    let sen_support = group(&|c| c.sen == SenProvision::Support);
+    let ehcp = group(&|c| c.sen == SenProvision::Ehcp);
+    // England 2023/24: 46% against 67%; 24% on SEN support, 9% with a plan.
+    assert!(
+        (0.12..0.30).contains(&(others - disadvantaged)),
+        "{disadvantaged:.3} vs {others:.3}"
+    );
+    assert!(
+        (0.15..0.40).contains(&sen_support),
+        "SEN support {sen_support:.3}"
+    );
+    assert!(ehcp < 0.2, "EHCP {ehcp:.3}");
+}
+
+#[test]
+fn ks2_scores_and_codes_are_well_formed() {
+    for result in &demo().ks2_results {
+        for outcome in [result.reading, result.maths].into_iter().chain(result.gps) {
+            if let Some(score) = outcome.scaled_score() {
+                assert!((80..=120).contains(&score), "{score}");
+            }
+            assert_eq!(
+                Ks2TestOutcome::parse(&outcome.to_string()).unwrap(),
+                outcome
+            );
+        }
+        assert_eq!(
+            WritingTa::parse(&result.writing.to_string()).unwrap(),
+            result.writing
+        );
+    }
+    let ks2 = ks2_in_demo_years();
+    let codes = share_of(&ks2, |r| r.reading.scaled_score().is_none());
+    assert!((0.01..0.08).contains(&codes), "{codes:.3}");
+}
+
+#[test]
+fn every_assessment_is_for_a_pupil_enrolled_in_its_year_group_that_year() {
+    let partnership = demo();
+    let years = demo_years();
+    for result in &partnership.eyfs_results {
+        assert!(
+            enrolled(&result.upn, result.academic_year, 0),
+            "EYFS {}",
+            result.upn
+        );
+    }
+    for result in &partnership.phonics_results {
+        assert!(
+            enrolled(&result.upn, result.academic_year, 1)
+                || enrolled(&result.upn, result.academic_year, 2),
+            "phonics {}",
+            result.upn
+        );
+    }
+    for result in &partnership.mtc_results {
+        assert!(
+            enrolled(&result.upn, result.academic_year, 4),
+            "MTC {}",
+            result.upn
+        );
+    }
+    for result in &partnership.ks2_results {
+        let year = result.academic_year.unwrap();
+        if years.contains(&year) {
+            assert!(enrolled(&result.upn, year, 6), "KS2 {}", result.upn);
+        } else {
+            // A Y11 pupil's KS2 results from five years before.
+            let ks4_year = (0..5).fold(year, |year, _| year.next());
+            assert!(
+                enrolled(&result.upn, ks4_year, 11),
+                "prior KS2 {}",
+                result.upn
+            );
+        }
+    }
+    for result in &partnership.ks4_results {
+        let year = result.academic_year.unwrap();
+        assert!(
+            ENROLLED.contains(&(result.upn.clone(), year, result.urn, 11)),
+            "KS4 {} at {}",
+            result.upn,
+            result.urn
+        );
+    }
+}
+
+#[test]
+fn each_pupil_has_at_most_one_result_per_assessment_and_year() {
+    let partnership = demo();
+    let ks2: BTreeSet<_> = partnership
+        .ks2_results
+        .iter()
+        .map(|r| (&r.upn, r.academic_year))
+        .collect();
+    assert_eq!(ks2.len(), partnership.ks2_results.len());
+    let phonics: BTreeSet<_> = partnership
+        .phonics_results
+        .iter()
+        .map(|r| (&r.upn, r.academic_year))
+        .collect();
+    assert_eq!(phonics.len(), partnership.phonics_results.len());
+    let mtc: BTreeSet<_> = partnership
+        .mtc_results
+        .iter()
+        .map(|r| (&r.upn, r.academic_year))
+        .collect();
+    assert_eq!(mtc.len(), partnership.mtc_results.len());
+    let eyfs: BTreeSet<_> = partnership
+        .eyfs_results
+        .iter()
+        .map(|r| (&r.upn, r.academic_year))
+        .collect();
+    assert_eq!(eyfs.len(), partnership.eyfs_results.len());
+    let ks4: BTreeSet<_> = partnership
+        .ks4_results
+        .iter()
+        .map(|r| (&r.upn, r.academic_year, r.subject.as_str()))
+        .collect();
+    assert_eq!(ks4.len(), partnership.ks4_results.len());
+}
+
+#[test]
+fn ks2_is_absent_for_cohorts_whose_tests_were_cancelled() {
+    // measures.md §2.1: no KS2 tests in 2019/20 or 2020/21, so no Progress 8 for the
+    // 2024/25 and 2025/26 KS4 cohorts.
+    let cancelled = [
+        AcademicYear::starting(2019).unwrap(),
+        AcademicYear::starting(2020).unwrap(),
+    ];
+    let partnership = demo();
+    assert!(
+        partnership
+            .ks2_results
+            .iter()
+            .all(|r| !cancelled.contains(&r.academic_year.unwrap()))
+    );
+    let with_ks2: BTreeSet<&Upn> = partnership.ks2_results.iter().map(|r| &r.upn).collect();
+    for year in demo_years() {
+        let y11: Vec<&Upn> = ks4_cohort_a8()
+            .into_iter()
+            .filter(|(_, y, _, _)| *y == year)
+            .map(|(_, _, upn, _)| upn)
+            .collect();
+        let covered = share_of(&y11, |upn| with_ks2.contains(upn));
+        if cancelled.contains(&years_before(year, 5)) {
+            assert_eq!(covered, 0.0, "{year:?}");
+        } else {
+            // A few arrived from abroad or from independent schools after Y6.
+            assert!((0.85..1.0).contains(&covered), "{year:?}: {covered:.3}");
+        }
+    }
+}
+
+#[test]
+fn prior_ks2_results_predict_attainment_8() {
+    let prior: BTreeMap<&Upn, &Ks2Result> = demo()
+        .ks2_results
+        .iter()
+        .filter(|r| !demo_years().contains(&r.academic_year.unwrap()))
+        .map(|r| (&r.upn, r))
+        .collect();
+    let pairs: Vec<(f64, f64)> = ks4_cohort_a8()
+        .into_iter()
+        .filter_map(|(_, _, upn, a8)| {
+            let r = prior.get(upn)?;
+            let average = f64::from(r.reading.scaled_score()? + r.maths.scaled_score()?) / 2.0;
+            Some((average, a8))
+        })
+        .collect();
+    assert!(pairs.len() > 500);
+    let r = correlation(&pairs);
+    assert!((0.55..0.9).contains(&r), "correlation {r:.2}");
+}
+
+#[test]
+fn ks4_grades_are_valid_for_their_subjects() {
+    for result in &demo().ks4_results {
+        assert!(
+            CATALOGUE.contains(&result.subject.as_str()),
+            "{}",
+            result.subject
+        );
+        let double_award = result.subject == "Combined Science";
+        match result.grade {
+            Ks4Grade::Double(a, b) => {
+                assert!(double_award, "{} {}", result.subject, result.grade);
+                assert!(
+                    (1..=9).contains(&b) && (a == b || a == b + 1),
+                    "{}",
+                    result.grade
+                );
+            }
+            Ks4Grade::Single(g) => {
+                assert!(!double_award, "{}", result.grade);
+                assert!((1..=9).contains(&g));
+            }
+            Ks4Grade::U => {}
+        }
+        assert_eq!(
+            Ks4Grade::parse(&result.grade.to_string()).unwrap(),
+            result.grade
+        );
+    }
+}
+
+#[test]
+fn ks4_entries_follow_the_usual_pattern() {
+    let special = school_urn("Willow Bank School");
+    let by_pupil = ks4_by_pupil();
+    let mainstream: Vec<Vec<&str>> = by_pupil
+        .iter()
+        .filter(|((_, _, urn), _)| *urn != special)
+        .map(|(_, results)| results.iter().map(|r| r.subject.as_str()).collect())
+        .collect();
+    let taking = |subjects: &[&str]| {
+        share_of(&mainstream, |entries| {
+            subjects.iter().any(|s| entries.contains(s))
+        })
+    };
+    let both_english = share_of(&mainstream, |e| {
+        e.contains(&"English Language") && e.contains(&"English Literature")
+    });
+    assert!(both_english > 0.85, "{both_english:.3}");
+    assert!(taking(&["Mathematics"]) > 0.95);
+    let combined = taking(&["Combined Science"]);
+    let triple = share_of(&mainstream, |e| {
+        ["Biology", "Chemistry", "Physics"]
+            .iter()
+            .all(|s| e.contains(s))
+    });
+    assert!((0.6..0.88).contains(&combined), "combined {combined:.3}");
+    assert!((0.1..0.35).contains(&triple), "triple {triple:.3}");
+    assert!(taking(&["History", "Geography"]) > 0.7);
+    let language = taking(&["French", "Spanish", "German"]);
+    assert!((0.3..0.5).contains(&language), "language {language:.3}");
+    let entries: Vec<f64> = mainstream.iter().map(|e| e.len() as f64).collect();
+    let mean_entries = mean(&entries);
+    assert!((8.0..10.0).contains(&mean_entries), "{mean_entries:.2}");
+    // Special school pupils take a few GCSEs, if any.
+    let special_entries: Vec<f64> = by_pupil
+        .iter()
+        .filter(|((_, _, urn), _)| *urn == special)
+        .map(|(_, results)| results.len() as f64)
+        .collect();
+    assert!(special_entries.iter().all(|n| *n <= 4.0));
+}
+
+#[test]
+fn attainment_8_is_near_england_with_spread_between_schools() {
+    let special = school_urn("Willow Bank School");
+    let mut by_school: BTreeMap<(Urn, AcademicYear), Vec<f64>> = BTreeMap::new();
+    for (urn, year, _, a8) in ks4_cohort_a8() {
+        by_school.entry((urn, year)).or_default().push(a8);
+    }
+    let mainstream: Vec<f64> = by_school
+        .iter()
+        .filter(|((urn, _), _)| *urn != special)
+        .flat_map(|(_, values)| values.iter().copied())
+        .collect();
+    let overall = mean(&mainstream);
+    assert!((43.0..50.0).contains(&overall), "A8 {overall:.1}");
+    let school_means: Vec<f64> = by_school
+        .iter()
+        .filter(|((urn, _), _)| *urn != special)
+        .map(|(_, values)| mean(values))
+        .collect();
+    let (low, high) = school_means
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), m| (lo.min(*m), hi.max(*m)));
+    assert!(low > 38.0 && high < 56.0, "{school_means:?}");
+    assert!(high - low > 3.0, "{school_means:?}");
+    let special_means: Vec<f64> = by_school
+        .iter()
+        .filter(|((urn, _), _)| *urn == special)
+        .map(|(_, values)| mean(values))
+        .collect();
+    assert!(special_means.iter().all(|m| *m < 15.0), "{special_means:?}");
+}
+
+#[test]
+fn phonics_mtc_and_eyfs_are_close_to_england() {
+    let partnership = demo();
+    let (y1, y2): (Vec<_>, Vec<_>) = partnership
+        .phonics_results
+        .iter()
+        .partition(|r| enrolled(&r.upn, r.academic_year, 1));
+    let met_y1 = share_of(&y1, |r| phonics_met(r.outcome));
+    assert!((0.74..0.84).contains(&met_y1), "phonics Y1 {met_y1:.3}");
+    let met_y2 = share_of(&y2, |r| phonics_met(r.outcome));
+    assert!((0.35..0.7).contains(&met_y2), "re-check {met_y2:.3}");
+    // Only pupils who did not meet the standard in Y1 take the re-check.
+    let met_in_y1: BTreeSet<&Upn> = y1
+        .iter()
+        .filter(|r| phonics_met(r.outcome))
+        .map(|r| &r.upn)
+        .collect();
+    assert!(y2.iter().all(|r| !met_in_y1.contains(&r.upn)));
+    for result in &partnership.phonics_results {
+        if let PhonicsOutcome::Mark(mark) = result.outcome {
+            assert!(mark <= 40);
+        }
+    }
+
+    let mtc = &partnership.mtc_results;
+    let scores: Vec<f64> = mtc
+        .iter()
+        .filter_map(|r| match r.outcome {
+            MtcOutcome::Score(s) => Some(f64::from(s)),
+            _ => None,
+        })
+        .collect();
+    assert!(scores.iter().all(|s| *s <= 25.0));
+    let average = mean(&scores);
+    let full_marks = share_of(mtc, |r| r.outcome == MtcOutcome::Score(25));
+    assert!((19.0..22.5).contains(&average), "MTC mean {average:.1}");
+    assert!(
+        (0.22..0.38).contains(&full_marks),
+        "MTC 25/25 {full_marks:.3}"
+    );
+
+    let eyfs = &partnership.eyfs_results;
+    for result in eyfs {
+        let goals: Vec<&str> = result.goals.iter().map(|(goal, _)| *goal).collect();
+        let expected: Vec<&str> = cairn_domain::EARLY_LEARNING_GOALS
+            .iter()
+            .map(|g| g.0)
+            .collect();
+        assert_eq!(goals, expected);
+    }
+    let gld = share_of(eyfs, |r| {
+        r.goals.iter().zip(cairn_domain::EARLY_LEARNING_GOALS).all(
+            |((_, judgement), (_, _, in_gld))| !in_gld || *judgement == EyfsJudgement::Expected,
+        )
+    });
+    assert!((0.6..0.74).contains(&gld), "GLD {gld:.3}");
+}
+
+#[test]
+fn attendance_summaries_are_consistent() {
+    let partnership = demo();
+    assert!(partnership.attendance_marks.is_empty());
+    let mut keys = BTreeSet::new();
+    for s in &partnership.attendance_summaries {
+        assert!(
+            s.sessions_possible > 0 && s.sessions_possible <= 140,
+            "{s:?}"
+        );
+        assert_eq!(
+            s.sessions_attended + s.sessions_authorised + s.sessions_unauthorised,
+            s.sessions_possible,
+            "{s:?}"
+        );
+        assert!(s.term.is_some());
+        assert!(
+            keys.insert((&s.upn, s.academic_year, s.term)),
+            "{s:?} twice"
+        );
+        assert!(
+            (-1..=14).any(|nc| enrolled(&s.upn, s.academic_year, nc)),
+            "{} not on roll in {:?}",
+            s.upn,
+            s.academic_year
+        );
+    }
+    // Everyone on roll for a whole year has all three terms.
+    let full_year = partnership
+        .enrolments
+        .iter()
+        .filter(|e| e.started_on == e.academic_year.first_day() && e.left_on.is_none())
+        .count();
+    assert!(partnership.attendance_summaries.len() > 3 * full_year);
+}
+
+/// Per pupil-year absence rate for compulsory school age (Y1 to Y11), with the pupil's NC
+/// year, disadvantage and SEN.
+fn pupil_year_absence() -> Vec<(Urn, AcademicYear, i8, &'static Characteristics, f64)> {
+    let placed: BTreeMap<(&Upn, AcademicYear), (Urn, i8)> = demo()
+        .enrolments
+        .iter()
+        .map(|e| ((&e.upn, e.academic_year), (e.urn, e.nc_year.number())))
+        .collect();
+    yearly_absence(&demo().attendance_summaries)
+        .into_iter()
+        .filter_map(|((upn, year), (possible, absent))| {
+            let (urn, nc) = *placed.get(&(upn, year))?;
+            (1..=11).contains(&nc).then(|| {
+                (
+                    urn,
+                    year,
+                    nc,
+                    census(upn, year),
+                    f64::from(absent) / f64::from(possible),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn absence_is_close_to_england_and_higher_for_disadvantaged_and_sen_pupils() {
+    let rows = pupil_year_absence();
+    let pooled = |select: &dyn Fn(i8) -> bool| {
+        let selected: Vec<f64> = rows.iter().filter(|r| select(r.2)).map(|r| r.4).collect();
+        mean(&selected)
+    };
+    let primary = pooled(&|nc| nc <= 6);
+    let secondary = pooled(&|nc| nc >= 7);
+    assert!((0.055..0.08).contains(&primary), "primary {primary:.3}");
+    assert!(
+        (0.08..0.105).contains(&secondary),
+        "secondary {secondary:.3}"
+    );
+    let persistent = share_of(&rows, |r| r.4 >= 0.1);
+    let severe = share_of(&rows, |r| r.4 >= 0.5);
+    assert!(
+        (0.17..0.24).contains(&persistent),
+        "persistent {persistent:.3}"
+    );
+    assert!((0.01..0.025).contains(&severe), "severe {severe:.3}");
+    let group = |select: &dyn Fn(&Characteristics) -> bool| {
+        let selected: Vec<_> = rows.iter().filter(|r| select(r.3)).collect();
+        share_of(&selected, |r| r.4 >= 0.1)
+    };
+    assert!(group(&|c| c.disadvantaged) > group(&|c| !c.disadvantaged) + 0.1);
+    assert!(group(&|c| c.sen != SenProvision::None) > group(&|c| c.sen == SenProvision::None));
+}
+
+#[test]
+fn a_pupils_absence_is_correlated_from_term_to_term() {
+    let rate = |s: &AttendanceSummary| {
+        f64::from(s.sessions_authorised + s.sessions_unauthorised) / f64::from(s.sessions_possible)
+    };
+    let by_key: BTreeMap<_, f64> = demo()
+        .attendance_summaries
+        .iter()
+        .filter(|s| s.sessions_possible >= 100)
+        .map(|s| ((&s.upn, s.academic_year, s.term), rate(s)))
+        .collect();
+    let pairs: Vec<(f64, f64)> = by_key
+        .iter()
+        .filter(|((_, _, term), _)| *term == Some(Term::Autumn))
+        .filter_map(|((upn, year, _), autumn)| {
+            Some((*autumn, *by_key.get(&(*upn, *year, Some(Term::Spring)))?))
+        })
+        .collect();
+    let r = correlation(&pairs);
+    assert!((0.4..0.95).contains(&r), "{r:.2}");
+}
+
+#[test]
+fn story_millbrook_primary_improves_its_ks2_results_each_year() {
+    let millbrook = school_urn("Millbrook Community Primary School");
+    let shares: Vec<f64> = demo_years()
+        .iter()
+        .map(|&year| {
+            let rows: Vec<_> = ks2_in_demo_years()
+                .into_iter()
+                .filter(|r| {
+                    r.academic_year == Some(year)
+                        && ENROLLED.contains(&(r.upn.clone(), year, millbrook, 6))
+                })
+                .collect();
+            share_of(&rows, |r| rwm_expected(r))
+        })
+        .collect();
+    assert!(
+        shares.windows(2).all(|w| w[1] > w[0]) && shares[2] > shares[0] + 0.2,
+        "RWM by year {shares:?}"
+    );
+}
+
+/// A KS4 pupil's school, disadvantage, KS2 average and A8.
+type ProgressRow = (Urn, bool, f64, f64);
+
+#[test]
+fn story_riverside_academy_disadvantaged_pupils_make_less_progress() {
+    let riverside = school_urn("Riverside Academy");
+    let prior: BTreeMap<&Upn, f64> = demo()
+        .ks2_results
+        .iter()
+        .filter(|r| !demo_years().contains(&r.academic_year.unwrap()))
+        .filter_map(|r| {
+            let average = f64::from(r.reading.scaled_score()? + r.maths.scaled_score()?) / 2.0;
+            Some((&r.upn, average))
+        })
+        .collect();
+    let pupils: Vec<ProgressRow> = ks4_cohort_a8()
+        .into_iter()
+        .filter_map(|(urn, year, upn, a8)| {
+            Some((urn, census(upn, year).disadvantaged, *prior.get(upn)?, a8))
+        })
+        .collect();
+    // Progress as the residual from a straight line through all pupils.
+    let pairs: Vec<(f64, f64)> = pupils.iter().map(|p| (p.2, p.3)).collect();
+    let (mx, my) = (
+        mean(&pairs.iter().map(|p| p.0).collect::<Vec<_>>()),
+        mean(&pairs.iter().map(|p| p.1).collect::<Vec<_>>()),
+    );
+    let slope = pairs.iter().map(|(x, y)| (x - mx) * (y - my)).sum::<f64>()
+        / pairs.iter().map(|(x, _)| (x - mx).powi(2)).sum::<f64>();
+    let progress = |select: &dyn Fn(&ProgressRow) -> bool| {
+        let residuals: Vec<f64> = pupils
+            .iter()
+            .filter(|p| select(p))
+            .map(|p| p.3 - (my + slope * (p.2 - mx)))
+            .collect();
+        mean(&residuals)
+    };
+    let here = progress(&|p| p.0 == riverside && p.1);
+    let elsewhere = progress(&|p| p.0 != riverside && p.1);
+    let others_here = progress(&|p| p.0 == riverside && !p.1);
+    // In A8 points: 5 points is half a grade per slot, a Progress 8 gap of 0.5.
+    assert!(here < elsewhere - 5.0, "{here:.1} vs {elsewhere:.1}");
+    assert!(here < others_here - 8.0, "{here:.1} vs {others_here:.1}");
+}
+
+#[test]
+fn story_northvale_high_absence_rises_and_riverside_primary_absence_falls() {
+    let rows = pupil_year_absence();
+    let trend = |name: &str| -> Vec<f64> {
+        let urn = school_urn(name);
+        demo_years()
+            .iter()
+            .map(|&year| {
+                let rates: Vec<f64> = rows
+                    .iter()
+                    .filter(|r| r.0 == urn && r.1 == year)
+                    .map(|r| r.4)
+                    .collect();
+                mean(&rates)
+            })
+            .collect()
+    };
+    let rising = trend("Northvale High School");
+    assert!(rising.windows(2).all(|w| w[1] > w[0] + 0.008), "{rising:?}");
+    let falling = trend("Riverside Primary Academy");
+    assert!(
+        falling.windows(2).all(|w| w[1] < w[0] - 0.003),
+        "{falling:?}"
+    );
+}
+
+#[test]
+fn assessments_and_attendance_are_deterministic_and_depend_on_the_seed() {
+    let a = generate(7);
+    let b = generate(7);
+    assert!(a.ks2_results == b.ks2_results && a.ks4_results == b.ks4_results);
+    assert!(a.phonics_results == b.phonics_results && a.mtc_results == b.mtc_results);
+    assert!(a.eyfs_results == b.eyfs_results);
+    assert!(a.attendance_summaries == b.attendance_summaries);
+    let c = generate(8);
+    assert!(a.ks4_results != c.ks4_results);
+    assert!(a.attendance_summaries != c.attendance_summaries);
+}
+
+#[test]
+fn the_new_stages_leave_the_characteristics_unchanged() {
+    let cohort = cohort_for(DEFAULT_SEED);
+    let characteristics = characteristics::build(
+        &mut stage_rng(DEFAULT_SEED, CHARACTERISTICS_STREAM),
+        &cohort,
+        &demo_years(),
+    );
+    assert!(characteristics == demo().characteristics);
+}

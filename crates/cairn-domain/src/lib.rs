@@ -8,12 +8,23 @@
 //! documents it cites.
 
 mod access;
+mod assessments;
+mod attendance;
 mod codes;
 mod ids;
 mod records;
 mod year;
 
 pub use access::{Access, Role, Scope, Username, UsernameError};
+pub use assessments::{
+    AssessmentError, EARLY_LEARNING_GOALS, EyfsJudgement, EyfsResult, Ks2Result, Ks2TestOutcome,
+    Ks4Grade, Ks4ResultRow, MtcOutcome, MtcResult, PhonicsOutcome, PhonicsResult,
+    TeacherAssessment, WritingTa,
+};
+pub use attendance::{
+    ATTENDANCE_CODES_2024, ATTENDANCE_CODES_WITHDRAWN_2024, AttendanceCode, AttendanceMark,
+    AttendanceSummary, Session, StatisticalTreatment, attendance_codes_2024_from,
+};
 pub use codes::{
     CodeError, GroupKind, Phase, RoleKind, SchoolType, SenProvision, Sex, SharingLevel, Term,
 };

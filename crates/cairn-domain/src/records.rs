@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AcademicYear, GroupKind, Laestab, NcYear, Phase, SchoolType, SenProvision, Sex, SharingLevel,
+    AcademicYear, AttendanceMark, AttendanceSummary, EyfsResult, GroupKind, Ks2Result,
+    Ks4ResultRow, MtcResult, PhonicsResult, TeacherAssessment, Laestab, NcYear, Phase, SchoolType, SenProvision, Sex, SharingLevel,
     Term, Upn, Urn,
 };
 
@@ -93,6 +94,8 @@ pub struct Characteristics {
 }
 
 /// A whole partnership's data, as produced by the demo generator or a bulk import.
+/// Assessment and attendance records are optional: data written before they existed, and
+/// imports of one kind, leave them empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Partnership {
     pub schools: Vec<School>,
@@ -101,4 +104,20 @@ pub struct Partnership {
     pub pupils: Vec<Pupil>,
     pub enrolments: Vec<Enrolment>,
     pub characteristics: Vec<Characteristics>,
+    #[serde(default)]
+    pub ks2_results: Vec<Ks2Result>,
+    #[serde(default)]
+    pub ks4_results: Vec<Ks4ResultRow>,
+    #[serde(default)]
+    pub phonics_results: Vec<PhonicsResult>,
+    #[serde(default)]
+    pub mtc_results: Vec<MtcResult>,
+    #[serde(default)]
+    pub eyfs_results: Vec<EyfsResult>,
+    #[serde(default)]
+    pub attendance_marks: Vec<AttendanceMark>,
+    #[serde(default)]
+    pub attendance_summaries: Vec<AttendanceSummary>,
+    #[serde(default)]
+    pub teacher_assessments: Vec<TeacherAssessment>,
 }

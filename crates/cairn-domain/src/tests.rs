@@ -215,3 +215,57 @@ proptest! {
         let _ = AcademicYear::parse(&s);
     }
 }
+
+#[test]
+fn assessment_records_round_trip_through_serde() {
+    use crate::{AttendanceCode, AttendanceMark, EyfsJudgement, EyfsResult, Ks4Grade, Session};
+    let upn = crate::Upn::parse("T822101101202").unwrap();
+    let year = AcademicYear::parse("2023/24").unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+    let partnership = crate::Partnership {
+        eyfs_results: vec![EyfsResult {
+            upn: upn.clone(),
+            academic_year: year,
+            goals: vec![("speaking", EyfsJudgement::Expected)],
+        }],
+        attendance_marks: vec![AttendanceMark {
+            upn,
+            date: day,
+            session: Session::Am,
+            code: AttendanceCode::parse("H", day).unwrap(),
+        }],
+        ..Default::default()
+    };
+    let json = serde_json::to_string(&partnership).unwrap();
+    let back: crate::Partnership = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, partnership);
+    // Data written before these fields existed still reads.
+    let old: crate::Partnership = serde_json::from_str(
+        r#"{"schools":[],"groups":[],"memberships":[],"pupils":[],"enrolments":[],"characteristics":[]}"#,
+    )
+    .unwrap();
+    assert_eq!(old, crate::Partnership::default());
+    assert_eq!(Ks4Grade::parse("9/8").unwrap().to_string(), "9-8");
+    assert!(AttendanceCode::parse("H", chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap()).is_err());
+}
+
+#[test]
+fn outcome_codes_read_back_as_the_same_outcome() {
+    use crate::{EyfsJudgement, Ks2TestOutcome, MtcOutcome, PhonicsOutcome, WritingTa};
+    for code in ["105", "A", "B", "J", "L", "M", "P", "Q", "T", "U"] {
+        let outcome = Ks2TestOutcome::parse(code).unwrap();
+        assert_eq!(Ks2TestOutcome::parse(&outcome.to_string()).unwrap(), outcome);
+    }
+    for code in ["GDS", "EXS", "WTS", "HNM", "PK3", "BLW", "A", "D", "L"] {
+        assert_eq!(WritingTa::parse(code).unwrap().to_string(), code);
+    }
+    for code in ["32", "A", "D", "L", "Q"] {
+        assert_eq!(PhonicsOutcome::parse(code).unwrap().to_string(), code);
+    }
+    for code in ["25", "A", "B", "J", "L", "U", "Z", "X", "NAA", "H", "Q"] {
+        assert_eq!(MtcOutcome::parse(code).unwrap().to_string(), code);
+    }
+    for judgement in [EyfsJudgement::Expected, EyfsJudgement::Emerging, EyfsJudgement::NotAssessed] {
+        assert_eq!(EyfsJudgement::parse(&judgement.to_string()).unwrap(), judgement);
+    }
+}

@@ -1125,10 +1125,10 @@ pub fn parse_ks2_results(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> 
             context.academic_year,
             cells::academic_year,
         );
-        let reading = c.req(p, "reading", Ks2TestOutcome::parse);
-        let maths = c.req(p, "maths", Ks2TestOutcome::parse);
-        let gps = c.opt(p, "gps", Ks2TestOutcome::parse).ok()?;
-        let writing = c.req(p, "writing_ta", WritingTa::parse);
+        let reading = c.req(p, "reading", |v| Ks2TestOutcome::parse(v).map_err(String::from));
+        let maths = c.req(p, "maths", |v| Ks2TestOutcome::parse(v).map_err(String::from));
+        let gps = c.opt(p, "gps", |v| Ks2TestOutcome::parse(v).map_err(String::from)).ok()?;
+        let writing = c.req(p, "writing_ta", |v| WritingTa::parse(v).map_err(String::from));
         Some(Ks2Result {
             upn: upn?,
             academic_year,
@@ -1178,7 +1178,7 @@ pub fn parse_ks4_results(
                 "is not in the KS4 subject catalogue; check the spelling, or add it to an extended catalogue".to_owned()
             })
         });
-        let grade = c.req(p, "grade", Ks4Grade::parse);
+        let grade = c.req(p, "grade", |v| Ks4Grade::parse(v).map_err(String::from));
         let (subject, grade) = (subject?, grade?);
         if subject.double_award && matches!(grade, Ks4Grade::Single(_)) {
             c.error(
@@ -1259,7 +1259,7 @@ pub fn parse_phonics(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Pars
             context.academic_year,
             cells::academic_year,
         );
-        let outcome = c.req(p, "mark", PhonicsOutcome::parse);
+        let outcome = c.req(p, "mark", |v| PhonicsOutcome::parse(v).map_err(String::from));
         Some(PhonicsResult {
             upn: upn?,
             academic_year: academic_year?,
@@ -1287,7 +1287,7 @@ pub fn parse_mtc(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<M
             context.academic_year,
             cells::academic_year,
         );
-        let outcome = c.req(p, "score", MtcOutcome::parse);
+        let outcome = c.req(p, "score", |v| MtcOutcome::parse(v).map_err(String::from));
         Some(MtcResult {
             upn: upn?,
             academic_year: academic_year?,
@@ -1317,7 +1317,7 @@ pub fn parse_eyfs(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<
         );
         let mut goals = Vec::new();
         for (name, _, _) in EARLY_LEARNING_GOALS {
-            if let Some(judgement) = c.req(p, name, EyfsJudgement::parse) {
+            if let Some(judgement) = c.req(p, name, |v| EyfsJudgement::parse(v).map_err(String::from)) {
                 goals.push((name, judgement));
             }
         }
@@ -1348,7 +1348,7 @@ pub fn parse_attendance_marks(
     let (records, mut p, tm) = run(ImportKind::AttendanceMarks, file, bytes, options, |c, p| {
         let upn = c.upn(p);
         let date = c.req(p, "date", cells::date);
-        let session = c.req(p, "session", Session::parse);
+        let session = c.req(p, "session", |v| Session::parse(v).map_err(String::from));
         // The code set depends on the date: codes withdrawn in August 2024 are still
         // valid for earlier sessions.
         let date = date?;

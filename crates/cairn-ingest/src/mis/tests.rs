@@ -478,6 +478,32 @@ fn the_elg_table_matches_the_reference_file() {
 }
 
 #[test]
+fn the_domain_attendance_codes_match_the_reference_file() {
+    let text = include_str!("../../data/attendance_codes_2024.csv");
+    let mut problems = crate::report::Problems::new("attendance_codes_2024.csv");
+    let table = crate::table::read_table(text.as_bytes(), &mut problems).unwrap();
+    let from_file: Vec<(String, String)> = table
+        .rows
+        .iter()
+        .map(|r| (r.get(0).to_owned(), r.get(3).to_owned()))
+        .collect();
+    let in_code: Vec<(String, String)> = cairn_domain::ATTENDANCE_CODES_2024
+        .iter()
+        .map(|(code, treatment)| {
+            let name = match treatment {
+                StatisticalTreatment::Present => "present",
+                StatisticalTreatment::ApprovedActivity => "aea",
+                StatisticalTreatment::Authorised => "authorised",
+                StatisticalTreatment::Unauthorised => "unauthorised",
+                StatisticalTreatment::NotCounted => "not_counted",
+            };
+            ((*code).to_owned(), name.to_owned())
+        })
+        .collect();
+    assert_eq!(from_file, in_code);
+}
+
+#[test]
 fn attendance_marks_use_the_code_set_in_force_on_the_day() {
     let csv = "UPN,Date,Session,Code\n\
                T822101101202,02/09/2024,AM,/\n\
