@@ -439,7 +439,6 @@ pub struct EyfsResult {
     pub goals: Vec<(&'static str, EyfsJudgement)>,
 }
 
-
 /// Reads goal names back as the `'static` names of [`EARLY_LEARNING_GOALS`], rejecting others.
 fn deserialize_goals<'de, D: Deserializer<'de>>(
     deserializer: D,

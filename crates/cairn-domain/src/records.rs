@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AcademicYear, AttendanceMark, AttendanceSummary, EyfsResult, GroupKind, Ks2Result,
-    Ks4ResultRow, MtcResult, PhonicsResult, TeacherAssessment, Laestab, NcYear, Phase, SchoolType, SenProvision, Sex, SharingLevel,
-    Term, Upn, Urn,
+    Ks4ResultRow, Laestab, MtcResult, NcYear, Phase, PhonicsResult, SchoolType, SenProvision, Sex,
+    SharingLevel, TeacherAssessment, Term, Upn, Urn,
 };
 
 /// An establishment.

@@ -246,7 +246,9 @@ fn assessment_records_round_trip_through_serde() {
     .unwrap();
     assert_eq!(old, crate::Partnership::default());
     assert_eq!(Ks4Grade::parse("9/8").unwrap().to_string(), "9-8");
-    assert!(AttendanceCode::parse("H", chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap()).is_err());
+    assert!(
+        AttendanceCode::parse("H", chrono::NaiveDate::from_ymd_opt(2024, 9, 2).unwrap()).is_err()
+    );
 }
 
 #[test]
@@ -254,7 +256,10 @@ fn outcome_codes_read_back_as_the_same_outcome() {
     use crate::{EyfsJudgement, Ks2TestOutcome, MtcOutcome, PhonicsOutcome, WritingTa};
     for code in ["105", "A", "B", "J", "L", "M", "P", "Q", "T", "U"] {
         let outcome = Ks2TestOutcome::parse(code).unwrap();
-        assert_eq!(Ks2TestOutcome::parse(&outcome.to_string()).unwrap(), outcome);
+        assert_eq!(
+            Ks2TestOutcome::parse(&outcome.to_string()).unwrap(),
+            outcome
+        );
     }
     for code in ["GDS", "EXS", "WTS", "HNM", "PK3", "BLW", "A", "D", "L"] {
         assert_eq!(WritingTa::parse(code).unwrap().to_string(), code);
@@ -265,7 +270,14 @@ fn outcome_codes_read_back_as_the_same_outcome() {
     for code in ["25", "A", "B", "J", "L", "U", "Z", "X", "NAA", "H", "Q"] {
         assert_eq!(MtcOutcome::parse(code).unwrap().to_string(), code);
     }
-    for judgement in [EyfsJudgement::Expected, EyfsJudgement::Emerging, EyfsJudgement::NotAssessed] {
-        assert_eq!(EyfsJudgement::parse(&judgement.to_string()).unwrap(), judgement);
+    for judgement in [
+        EyfsJudgement::Expected,
+        EyfsJudgement::Emerging,
+        EyfsJudgement::NotAssessed,
+    ] {
+        assert_eq!(
+            EyfsJudgement::parse(&judgement.to_string()).unwrap(),
+            judgement
+        );
     }
 }

@@ -1125,10 +1125,18 @@ pub fn parse_ks2_results(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> 
             context.academic_year,
             cells::academic_year,
         );
-        let reading = c.req(p, "reading", |v| Ks2TestOutcome::parse(v).map_err(String::from));
-        let maths = c.req(p, "maths", |v| Ks2TestOutcome::parse(v).map_err(String::from));
-        let gps = c.opt(p, "gps", |v| Ks2TestOutcome::parse(v).map_err(String::from)).ok()?;
-        let writing = c.req(p, "writing_ta", |v| WritingTa::parse(v).map_err(String::from));
+        let reading = c.req(p, "reading", |v| {
+            Ks2TestOutcome::parse(v).map_err(String::from)
+        });
+        let maths = c.req(p, "maths", |v| {
+            Ks2TestOutcome::parse(v).map_err(String::from)
+        });
+        let gps = c
+            .opt(p, "gps", |v| Ks2TestOutcome::parse(v).map_err(String::from))
+            .ok()?;
+        let writing = c.req(p, "writing_ta", |v| {
+            WritingTa::parse(v).map_err(String::from)
+        });
         Some(Ks2Result {
             upn: upn?,
             academic_year,
@@ -1259,7 +1267,9 @@ pub fn parse_phonics(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Pars
             context.academic_year,
             cells::academic_year,
         );
-        let outcome = c.req(p, "mark", |v| PhonicsOutcome::parse(v).map_err(String::from));
+        let outcome = c.req(p, "mark", |v| {
+            PhonicsOutcome::parse(v).map_err(String::from)
+        });
         Some(PhonicsResult {
             upn: upn?,
             academic_year: academic_year?,
@@ -1317,7 +1327,9 @@ pub fn parse_eyfs(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<
         );
         let mut goals = Vec::new();
         for (name, _, _) in EARLY_LEARNING_GOALS {
-            if let Some(judgement) = c.req(p, name, |v| EyfsJudgement::parse(v).map_err(String::from)) {
+            if let Some(judgement) =
+                c.req(p, name, |v| EyfsJudgement::parse(v).map_err(String::from))
+            {
                 goals.push((name, judgement));
             }
         }

@@ -1,6 +1,7 @@
 //! The command line: subcommands, their flags, and the settings they build.
 
 mod check;
+mod compute;
 mod demo;
 mod serve;
 mod users;
@@ -35,6 +36,9 @@ enum Command {
     User(users::UserCommand),
     /// Check identifiers (UPN, URN, LAESTAB) as a data manager would before an import.
     Check(check::CheckArgs),
+    /// Compute headline measures (KS4, KS2, attendance) from canonical CSV files.
+    #[command(subcommand)]
+    Compute(compute::ComputeCommand),
 }
 
 /// Where the data lives.
@@ -121,5 +125,6 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(command) => users::run(command).await,
         Command::Check(args) => check::run(&args),
+        Command::Compute(command) => compute::run(command),
     }
 }

@@ -52,7 +52,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     if args.load_only {
         return Ok(());
     }
-    serve::serve(store, &args.web, |url| print_logins(url)).await
+    serve::serve(store, &args.web, print_logins).await
 }
 
 /// Creates each demo account, or resets its password if it exists, and grants its role.

@@ -1,6 +1,7 @@
 //! The binary's integration suite: real `cairn` processes on real databases.
 
 mod cli;
+mod compute;
 mod http;
 mod serve;
 mod tidy;

@@ -1,0 +1,254 @@
+//! Writing result CSVs: fixed-point numbers without float formatting machinery, `SUPP`/`NA`
+//! for suppressed figures, and files written beside their target then renamed into place, so
+//! a failed run never leaves a half-written output.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use cairn_measures::{Figure, PupilGroup};
+
+/// A CSV being written to a temporary file beside its target. Dropped before
+/// [`Finished::publish`], the temporary file is removed and the target is left alone.
+#[derive(Debug)]
+pub(super) struct CsvOut {
+    target: PathBuf,
+    temp: PathBuf,
+    writer: Option<BufWriter<File>>,
+    /// The line being built.
+    pub(super) line: Line,
+}
+
+impl CsvOut {
+    pub(super) fn create(target: &Path, header: &str) -> anyhow::Result<Self> {
+        let name = target
+            .file_name()
+            .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let temp = target.with_file_name(format!(".{name}.partial"));
+        let file =
+            File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        let mut out = CsvOut {
+            target: target.to_owned(),
+            temp,
+            writer: Some(BufWriter::with_capacity(1 << 20, file)),
+            line: Line::default(),
+        };
+        out.line.0.extend_from_slice(header.as_bytes());
+        out.end_line()?;
+        Ok(out)
+    }
+
+    /// Writes the line built in `self.line` and starts a new one.
+    pub(super) fn end_line(&mut self) -> anyhow::Result<()> {
+        self.line.0.push(b'\n');
+        let result = match &mut self.writer {
+            Some(writer) => writer.write_all(&self.line.0),
+            None => Ok(()),
+        };
+        self.line.0.clear();
+        result.with_context(|| format!("cannot write {}", self.temp.display()))
+    }
+
+    /// Flushes the temporary file; [`Finished::publish`] moves it into place.
+    pub(super) fn finish(mut self) -> anyhow::Result<Finished> {
+        if let Some(writer) = self.writer.take() {
+            writer
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("cannot write {}", self.temp.display()))?;
+        }
+        Ok(Finished {
+            target: std::mem::take(&mut self.target),
+            temp: std::mem::take(&mut self.temp),
+        })
+    }
+}
+
+impl Drop for CsvOut {
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            drop(self.writer.take());
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// A complete temporary file waiting to replace its target; removed if dropped unpublished.
+#[derive(Debug)]
+pub(super) struct Finished {
+    target: PathBuf,
+    temp: PathBuf,
+}
+
+impl Finished {
+    pub(super) fn publish(mut self) -> anyhow::Result<()> {
+        let temp = std::mem::take(&mut self.temp);
+        std::fs::rename(&temp, &self.target)
+            .with_context(|| format!("cannot write {}", self.target.display()))
+    }
+}
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// One output line, built field by field.
+#[derive(Debug, Default)]
+pub(super) struct Line(Vec<u8>);
+
+impl Line {
+    fn sep(&mut self) {
+        if !self.0.is_empty() {
+            self.0.push(b',');
+        }
+    }
+
+    /// Text known to need no quoting (identifiers, codes).
+    pub(super) fn text(&mut self, text: &str) -> &mut Self {
+        self.sep();
+        self.0.extend_from_slice(text.as_bytes());
+        self
+    }
+
+    pub(super) fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
+        self.sep();
+        self.0.extend_from_slice(bytes);
+        self
+    }
+
+    pub(super) fn blank(&mut self) -> &mut Self {
+        self.sep();
+        self
+    }
+
+    pub(super) fn int(&mut self, n: u64) -> &mut Self {
+        self.sep();
+        push_u64(&mut self.0, n);
+        self
+    }
+
+    pub(super) fn flag(&mut self, b: bool) -> &mut Self {
+        self.text(if b { "1" } else { "0" })
+    }
+
+    /// A number rounded to `decimals` places (half away from zero).
+    pub(super) fn fixed(&mut self, value: f64, decimals: u32) -> &mut Self {
+        self.sep();
+        push_fixed(&mut self.0, value, decimals);
+        self
+    }
+
+    pub(super) fn opt_fixed(&mut self, value: Option<f64>, decimals: u32) -> &mut Self {
+        match value {
+            Some(v) => self.fixed(v, decimals),
+            None => self.blank(),
+        }
+    }
+
+    /// A figure's value, or its DfE code (`SUPP`, `NA`) when suppressed.
+    pub(super) fn figure<T>(
+        &mut self,
+        figure: &Figure<T>,
+        value: impl FnOnce(&mut Self, &T),
+    ) -> &mut Self {
+        match figure.value() {
+            Some(v) => {
+                value(self, v);
+                self
+            }
+            None => self.text(figure.dfe_code().unwrap_or("SUPP")),
+        }
+    }
+
+    /// A figure's pupil count, or its DfE code.
+    pub(super) fn count<T>(&mut self, figure: &Figure<T>) -> &mut Self {
+        match figure.n_pupils() {
+            Some(n) => self.int(u64::from(n)),
+            None => self.text(figure.dfe_code().unwrap_or("SUPP")),
+        }
+    }
+}
+
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(i..).unwrap_or_default());
+}
+
+fn push_fixed(out: &mut Vec<u8>, value: f64, decimals: u32) {
+    if !value.is_finite() {
+        return;
+    }
+    let scale = 10u64.pow(decimals);
+    // The epsilon keeps values such as 0.4875 (held as 0.48749999…) rounding as written.
+    let scaled = (value.abs() * scale as f64 * (1.0 + 1e-12)).round() as u64;
+    if value < 0.0 && scaled != 0 {
+        out.push(b'-');
+    }
+    push_u64(out, scaled / scale);
+    if decimals > 0 {
+        out.push(b'.');
+        let frac = scaled % scale;
+        let mut digits = [b'0'; 20];
+        let width = decimals as usize;
+        let mut f = frac;
+        for d in digits.iter_mut().take(width).rev() {
+            *d = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        out.extend_from_slice(digits.get(..width).unwrap_or_default());
+    }
+}
+
+/// The groups written for a run: every group with characteristics, otherwise only those the
+/// inputs can decide.
+pub(super) fn groups(with_characteristics: bool, with_prior: bool) -> Vec<PupilGroup> {
+    PupilGroup::ALL
+        .into_iter()
+        .filter(|g| {
+            with_characteristics
+                || *g == PupilGroup::All
+                || (with_prior
+                    && matches!(
+                        g,
+                        PupilGroup::PriorLow | PupilGroup::PriorMiddle | PupilGroup::PriorHigh
+                    ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_point() {
+        let f = |v: f64, d: u32| {
+            let mut out = Vec::new();
+            push_fixed(&mut out, v, d);
+            String::from_utf8(out).unwrap_or_default()
+        };
+        assert_eq!(f(0.488, 3), "0.488");
+        assert_eq!(f(-0.4875, 3), "-0.488");
+        assert_eq!(f(45.12, 2), "45.12");
+        assert_eq!(f(-0.0001, 2), "0.00");
+        assert_eq!(f(90.0, 2), "90.00");
+        assert_eq!(f(1.075, 3), "1.075");
+        assert_eq!(f(12.0, 0), "12");
+    }
+}
