@@ -8,13 +8,15 @@
 //!
 //! One set of SQL serves both backends: statements use `$n` placeholders and the dialect both
 //! share (`ON CONFLICT ... DO UPDATE`, `RETURNING`).
-//! The [`on_pool!`] macro runs the same body against whichever pool is open; where the dialects
+//! The `on_pool!` macro runs the same body against whichever pool is open; where the dialects
 //! truly differ, a named function says why.
 //!
 //! It must not know HTTP or HTML, and must not decide who may see what: that is the web layer's
 //! authorisation gate, which asks this crate for facts (roles, memberships).
 
 mod error;
+mod imports;
+mod measures;
 mod partnership;
 mod people;
 mod rows;
@@ -30,6 +32,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::StoreError;
+pub use imports::{ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportRecord};
+pub use measures::{
+    LatestResults, Measure, MeasureRefresh, RefreshSummary, ResultScope, ScopeFilter, ScopeKind,
+    StoredResult, StoredValue,
+};
 pub use partnership::{LoadSummary, PupilOnRoll, SchoolRoll};
 pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord, UserWithRoles};
 

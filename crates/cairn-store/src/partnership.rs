@@ -27,6 +27,10 @@ pub struct LoadSummary {
     pub pupils: usize,
     pub enrolments: usize,
     pub characteristics: usize,
+    /// KS2, KS4, phonics, MTC, EYFS and teacher assessment records.
+    pub assessments: usize,
+    /// Attendance summaries and marks.
+    pub attendance: usize,
 }
 
 /// Pupils on a school's roll in one NC year.
@@ -170,6 +174,19 @@ impl Store {
         &self,
         partnership: &Partnership,
     ) -> Result<LoadSummary, StoreError> {
+        // Assessment and attendance records go through the import's writer (compare, then
+        // insert new rows and update changed ones), so loading and importing agree.
+        let records = Partnership {
+            ks2_results: partnership.ks2_results.clone(),
+            ks4_results: partnership.ks4_results.clone(),
+            phonics_results: partnership.phonics_results.clone(),
+            mtc_results: partnership.mtc_results.clone(),
+            eyfs_results: partnership.eyfs_results.clone(),
+            attendance_marks: partnership.attendance_marks.clone(),
+            attendance_summaries: partnership.attendance_summaries.clone(),
+            teacher_assessments: partnership.teacher_assessments.clone(),
+            ..Partnership::default()
+        };
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for chunk in partnership.schools.chunks(BATCH) {
@@ -302,6 +319,7 @@ impl Store {
                 );
                 qb.build().execute(&mut *tx).await?;
             }
+            crate::imports::write_records(&mut *tx, &records).await?;
             tx.commit().await?;
             Ok(LoadSummary {
                 schools: partnership.schools.len(),
@@ -310,6 +328,13 @@ impl Store {
                 pupils: partnership.pupils.len(),
                 enrolments: enrolments.len(),
                 characteristics: characteristics.len(),
+                assessments: records.ks2_results.len()
+                    + records.ks4_results.len()
+                    + records.phonics_results.len()
+                    + records.mtc_results.len()
+                    + records.eyfs_results.len()
+                    + records.teacher_assessments.len(),
+                attendance: records.attendance_summaries.len() + records.attendance_marks.len(),
             })
         })
     }

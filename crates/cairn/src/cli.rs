@@ -3,6 +3,8 @@
 mod check;
 mod compute;
 mod demo;
+mod import;
+mod refresh;
 mod serve;
 mod users;
 
@@ -31,11 +33,15 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Recompute every measure from the pupil-level records and store the results.
+    Refresh(DatabaseArgs),
     /// Manage user accounts and their roles.
     #[command(subcommand)]
     User(users::UserCommand),
     /// Check identifiers (UPN, URN, LAESTAB) as a data manager would before an import.
     Check(check::CheckArgs),
+    /// Import files (GIAS, MIS exports, CTF): check every row, then write all or nothing.
+    Import(import::ImportArgs),
     /// Compute headline measures (KS4, KS2, attendance) from canonical CSV files.
     #[command(subcommand)]
     Compute(compute::ComputeCommand),
@@ -123,8 +129,10 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Refresh(database) => refresh::run(&database).await,
         Command::User(command) => users::run(command).await,
         Command::Check(args) => check::run(&args),
+        Command::Import(args) => import::run(args).await,
         Command::Compute(command) => compute::run(command),
     }
 }

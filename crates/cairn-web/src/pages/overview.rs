@@ -6,8 +6,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use cairn_domain::{AcademicYear, Access, Group, Membership, Phase, School, Urn};
-use cairn_store::SchoolRoll;
-use chrono::NaiveDate;
+use cairn_measures::PupilGroup;
+use cairn_store::{
+    Measure, ResultScope, SchoolRoll, ScopeFilter, ScopeKind, StoredResult, StoredValue,
+};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::Viewer;
 use crate::pages::{Nav, count, render};
@@ -24,6 +27,58 @@ pub(crate) struct SchoolLine {
     pub n_pupils: i64,
     pub n_pupils_text: String,
     pub pupil_level: bool,
+    /// Headline figures for the latest year, formatted; `None` where the school has none.
+    pub headlines: Vec<Option<String>>,
+}
+
+/// The headline measures the overview shows, in column order.
+pub(crate) const HEADLINES: [Measure; 5] = [
+    Measure::Ks2RwmExpected,
+    Measure::Ks4Attainment8,
+    Measure::Ks4Progress8,
+    Measure::AttendanceOverallAbsence,
+    Measure::AttendancePersistentAbsence,
+];
+
+/// Formats a stored figure for a table cell: percentages for proportions, Progress 8 with its
+/// 95% confidence interval, and a plain word where the engine suppressed a small group.
+pub(crate) fn format_figure(measure: Measure, value: &StoredValue) -> String {
+    match value {
+        StoredValue::Suppressed => "Suppressed (fewer than 6 pupils)".to_owned(),
+        StoredValue::Shown {
+            value,
+            ci_low,
+            ci_high,
+            ..
+        } => {
+            if measure.is_proportion() {
+                format!("{:.1}%", value * 100.0)
+            } else if measure == Measure::Ks4Progress8 {
+                match (ci_low, ci_high) {
+                    (Some(low), Some(high)) => format!("{value:+.2} ({low:+.2} to {high:+.2})"),
+                    _ => format!("{value:+.2}"),
+                }
+            } else {
+                format!("{value:.1}")
+            }
+        }
+    }
+}
+
+fn headline_cells(urn: Urn, results: &[StoredResult]) -> Vec<Option<String>> {
+    HEADLINES
+        .iter()
+        .map(|measure| {
+            results
+                .iter()
+                .find(|r| {
+                    r.measure == *measure
+                        && r.pupil_group == PupilGroup::All
+                        && r.scope == ResultScope::School(urn)
+                })
+                .map(|r| format_figure(*measure, &r.value))
+        })
+        .collect()
 }
 
 #[derive(Debug)]
@@ -43,6 +98,8 @@ pub(crate) struct OverviewIndexPage {
     pub phases: Vec<PhaseLine>,
     pub schools: Vec<SchoolLine>,
     pub n_pupils: String,
+    pub headline_labels: Vec<&'static str>,
+    pub computed_at: Option<String>,
 }
 
 /// The day whose roll the overview counts: the latest year's spring census day, or today if
@@ -66,6 +123,10 @@ fn group_names(
 }
 
 /// Assembles the page from stored facts, keeping only schools the gate lets the viewer see.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is one stored fact the handler read; a struct would only rename them"
+)]
 pub(crate) fn build(
     viewer: &Viewer,
     schools: Vec<School>,
@@ -74,6 +135,8 @@ pub(crate) fn build(
     rolls: &[SchoolRoll],
     year: Option<(AcademicYear, NaiveDate)>,
     today: NaiveDate,
+    results: &[StoredResult],
+    computed_at: Option<DateTime<Utc>>,
 ) -> OverviewIndexPage {
     let mut on_roll: BTreeMap<Urn, i64> = BTreeMap::new();
     for roll in rolls {
@@ -95,6 +158,7 @@ pub(crate) fn build(
             n_pupils,
             n_pupils_text: count(n_pupils),
             pupil_level: viewer.gate.access(school.urn) == Access::PupilLevel,
+            headlines: headline_cells(school.urn, results),
             name: school.name,
             phase: school.phase.label(),
             school_type: school.school_type.label(),
@@ -115,6 +179,8 @@ pub(crate) fn build(
         year: year.map(|(y, _)| y.to_string()),
         census_day: year.map(|(_, d)| d.format("%-d %B %Y").to_string()),
         n_pupils: count(lines.iter().map(|l| l.n_pupils).sum()),
+        headline_labels: HEADLINES.iter().map(|m| m.label()).collect(),
+        computed_at: computed_at.map(|t| t.format("%-d %B %Y at %H:%M UTC").to_string()),
         phases,
         schools: lines,
     }
@@ -135,6 +201,13 @@ pub(crate) async fn index(
         Some((_, day)) => store.school_rolls(day).await?,
         None => Vec::new(),
     };
+    let headlines = store
+        .latest_results(
+            year.map(|(y, _)| y),
+            &ScopeFilter::Kind(ScopeKind::School),
+            &HEADLINES,
+        )
+        .await?;
     let page = build(
         &viewer,
         store.schools().await?,
@@ -143,6 +216,8 @@ pub(crate) async fn index(
         &rolls,
         year,
         today,
+        &headlines.results,
+        headlines.refresh.map(|r| r.computed_at),
     );
     render(&page)
 }

@@ -38,6 +38,12 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_partnership(&partnership)
         .await
         .context("cannot load the demo partnership")?;
+    let refresh_started = std::time::Instant::now();
+    let refresh = store
+        .refresh_measures("demo load", chrono::Utc::now(), Default::default())
+        .await
+        .context("cannot compute the demo partnership's measures")?;
+    super::refresh::print_summary(&refresh, refresh_started.elapsed());
     ensure_logins(&store).await?;
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",

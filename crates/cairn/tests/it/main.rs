@@ -3,5 +3,6 @@
 mod cli;
 mod compute;
 mod http;
+mod import;
 mod serve;
 mod tidy;

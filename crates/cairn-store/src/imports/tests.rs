@@ -1,0 +1,306 @@
+//! Import tests: every one runs on SQLite and on PostgreSQL.
+
+use cairn_domain::{
+    AcademicYear, AttendanceCode, AttendanceMark, AttendanceSummary, EyfsJudgement, EyfsResult,
+    Ks2Result, Ks2TestOutcome, Ks4Grade, Ks4ResultRow, Laestab, MtcOutcome, MtcResult, Partnership,
+    Phase, PhonicsOutcome, PhonicsResult, Pupil, School, SchoolType, Session, Sex,
+    TeacherAssessment, Term, Upn, Urn, WritingTa,
+};
+use chrono::{NaiveDate, TimeZone, Utc};
+
+use super::{ImportCounts, ImportFile, ImportKind};
+use crate::{Store, StoreError, backend_test};
+
+fn urn(n: u32) -> Urn {
+    Urn::from_u32(n).unwrap()
+}
+
+fn upn(serial: u32) -> Upn {
+    Upn::with_check_letter(&format!("82210112{serial:04}")).unwrap()
+}
+
+fn year() -> AcademicYear {
+    AcademicYear::parse("2024/25").unwrap()
+}
+
+fn file(kind: ImportKind, name: &str, data: Partnership) -> ImportFile {
+    ImportFile {
+        kind,
+        file_name: name.to_owned(),
+        sha256: "0".repeat(64),
+        user_id: None,
+        at: Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap(),
+        urn: None,
+        rejected: 0,
+        data,
+    }
+}
+
+fn counts(added: u64, updated: u64, unchanged: u64) -> ImportCounts {
+    ImportCounts {
+        added,
+        updated,
+        unchanged,
+    }
+}
+
+fn school(n: u32) -> School {
+    School {
+        urn: urn(n),
+        laestab: Laestab::parse(&format!("850{:04}", n % 10_000)).unwrap(),
+        name: format!("School {n}"),
+        phase: Phase::Secondary,
+        school_type: SchoolType::AcademyConverter,
+        religious_character: None,
+        age_low: 11,
+        age_high: 16,
+    }
+}
+
+/// One school and `n` pupils.
+fn roll(n: u32) -> Partnership {
+    Partnership {
+        schools: vec![school(136_000)],
+        pupils: (0..n)
+            .map(|i| Pupil {
+                upn: upn(i),
+                forename: format!("Pupil{i}"),
+                surname: "Test".to_owned(),
+                date_of_birth: NaiveDate::from_ymd_opt(2009, 1 + i % 12, 1).unwrap(),
+                sex: if i % 2 == 0 { Sex::Female } else { Sex::Male },
+            })
+            .collect(),
+        ..Partnership::default()
+    }
+}
+
+fn ks4(pupils: u32, subjects: &[&str], year: Option<AcademicYear>) -> Partnership {
+    let mut results = Vec::new();
+    for i in 0..pupils {
+        for (s, subject) in subjects.iter().enumerate() {
+            results.push(Ks4ResultRow {
+                upn: upn(i),
+                urn: urn(136_000),
+                subject: (*subject).to_owned(),
+                grade: Ks4Grade::parse(&format!("{}", 1 + (i as usize + s) % 9)).unwrap(),
+                academic_year: year,
+            });
+        }
+    }
+    Partnership {
+        ks4_results: results,
+        ..Partnership::default()
+    }
+}
+
+async fn import_one(store: &Store, kind: ImportKind, data: Partnership) -> ImportCounts {
+    let outcomes = store
+        .import(&[file(kind, "f.csv", data)], false)
+        .await
+        .unwrap();
+    outcomes[0].record.counts
+}
+
+async fn count(store: &Store, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    crate::on_pool!(store, pool => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap())
+}
+
+backend_test! {
+    async fn reimporting_the_same_file_changes_nothing(db) {
+        let store = db.store();
+        assert_eq!(import_one(store, ImportKind::Pupils, roll(30)).await, counts(31, 0, 0));
+        let results = ks4(30, &["Mathematics", "English Language", "History"], Some(year()));
+        assert_eq!(import_one(store, ImportKind::Ks4, results.clone()).await, counts(90, 0, 0));
+        assert_eq!(import_one(store, ImportKind::Ks4, results).await, counts(0, 0, 90));
+        assert_eq!(import_one(store, ImportKind::Pupils, roll(30)).await, counts(0, 0, 31));
+        assert_eq!(count(store, "ks4_results").await, 90);
+        let log = store.imports().await.unwrap();
+        assert_eq!(log.len(), 4);
+        assert_eq!(log[0].kind, ImportKind::Pupils);
+        assert_eq!(log[1].counts, counts(0, 0, 90));
+        assert!(!log[1].dry_run);
+    }
+}
+
+backend_test! {
+    async fn a_corrected_file_updates_exactly_the_changed_rows(db) {
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(10)).await;
+        // No academic year: the key matches on the unknown year too.
+        let mut results = ks4(10, &["Mathematics", "History"], None);
+        import_one(store, ImportKind::Ks4, results.clone()).await;
+        results.ks4_results[3].grade = Ks4Grade::U;
+        results.ks4_results[7].grade = Ks4Grade::Single(9);
+        results.ks4_results.push(Ks4ResultRow {
+            upn: upn(0),
+            urn: urn(136_000),
+            subject: "Geography".to_owned(),
+            grade: Ks4Grade::Single(4),
+            academic_year: None,
+        });
+        assert_eq!(import_one(store, ImportKind::Ks4, results.clone()).await, counts(1, 2, 18));
+        assert_eq!(import_one(store, ImportKind::Ks4, results).await, counts(0, 0, 21));
+        let grades: Vec<String> = crate::on_pool!(store, pool => {
+            sqlx::query_scalar("SELECT grade FROM ks4_results WHERE grade IN ('U', '9') ORDER BY grade")
+                .fetch_all(pool).await.unwrap()
+        });
+        assert!(grades.contains(&"U".to_owned()));
+        let mut renamed = roll(10);
+        renamed.pupils[4].surname = "Corrected".to_owned();
+        assert_eq!(import_one(store, ImportKind::Pupils, renamed).await, counts(0, 1, 10));
+    }
+}
+
+backend_test! {
+    async fn a_failure_part_way_writes_nothing(db) {
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(5)).await;
+        let mut bad = ks4(5, &["Mathematics"], Some(year()));
+        bad.ks4_results[2].urn = urn(999_999);
+        // The first file is fine; the second names a school that does not exist.
+        let files = [
+            file(ImportKind::Pupils, "more.csv", roll(8)),
+            file(ImportKind::Ks4, "ks4.csv", bad),
+        ];
+        let error = store.import(&files, false).await.unwrap_err();
+        assert!(
+            matches!(&error, StoreError::NotFound { what: "school", key } if key == "999999"),
+            "{error:?}"
+        );
+        assert_eq!(count(store, "pupils").await, 5);
+        assert_eq!(count(store, "ks4_results").await, 0);
+        assert_eq!(store.imports().await.unwrap().len(), 1);
+        // A result for a pupil nobody has imported fails the same way.
+        let mut stranger = ks4(5, &["Mathematics"], Some(year()));
+        stranger.ks4_results[4].upn = upn(4444);
+        let error = store
+            .import(&[file(ImportKind::Ks4, "ks4.csv", stranger)], false)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::NotFound { .. }), "{error:?}");
+        assert_eq!(count(store, "ks4_results").await, 0);
+    }
+}
+
+backend_test! {
+    async fn a_dry_run_counts_and_logs_but_writes_no_data(db) {
+        let store = db.store();
+        let outcomes = store
+            .import(&[file(ImportKind::Pupils, "roll.csv", roll(12))], true)
+            .await
+            .unwrap();
+        assert_eq!(outcomes[0].record.counts, counts(13, 0, 0));
+        assert_eq!(outcomes[0].by_table, vec![("schools", counts(1, 0, 0)), ("pupils", counts(12, 0, 0))]);
+        assert_eq!(count(store, "pupils").await, 0);
+        let log = store.imports().await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert!(log[0].dry_run);
+        assert_eq!(log[0].file_name, "roll.csv");
+    }
+}
+
+backend_test! {
+    async fn results_reach_a_pupil_by_a_former_upn(db) {
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(3)).await;
+        crate::on_pool!(store, pool => {
+            sqlx::query("INSERT INTO pupil_former_upns (upn, pupil_id) SELECT $1, id FROM pupils WHERE upn = $2")
+                .bind(upn(900).as_str())
+                .bind(upn(1).as_str())
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+        let mut results = ks4(1, &["Mathematics"], Some(year()));
+        results.ks4_results[0].upn = upn(900);
+        assert_eq!(import_one(store, ImportKind::Ks4, results).await, counts(1, 0, 0));
+        let owner: String = crate::on_pool!(store, pool => {
+            sqlx::query_scalar("SELECT p.upn FROM ks4_results r JOIN pupils p ON p.id = r.pupil_id")
+                .fetch_one(pool).await.unwrap()
+        });
+        assert_eq!(owner, upn(1).as_str());
+    }
+}
+
+/// One record of every assessment and attendance kind, for pupils 0 and 1.
+fn everything() -> Partnership {
+    let day = NaiveDate::from_ymd_opt(2024, 9, 2).unwrap();
+    let mut data = Partnership::default();
+    for i in 0..2 {
+        let upn = upn(i);
+        data.ks2_results.push(Ks2Result {
+            upn: upn.clone(),
+            academic_year: Some(year()),
+            reading: Ks2TestOutcome::Scaled(104),
+            maths: Ks2TestOutcome::Absent,
+            gps: None,
+            writing: WritingTa::PreKeyStage(4),
+        });
+        data.phonics_results.push(PhonicsResult {
+            upn: upn.clone(),
+            academic_year: year(),
+            outcome: PhonicsOutcome::Mark(33),
+        });
+        data.mtc_results.push(MtcResult {
+            upn: upn.clone(),
+            academic_year: year(),
+            outcome: MtcOutcome::NotAbleToAdminister,
+        });
+        data.eyfs_results.push(EyfsResult {
+            upn: upn.clone(),
+            academic_year: year(),
+            goals: vec![
+                ("speaking", EyfsJudgement::Expected),
+                ("number", EyfsJudgement::Emerging),
+            ],
+        });
+        for session in [Session::Am, Session::Pm] {
+            data.attendance_marks.push(AttendanceMark {
+                upn: upn.clone(),
+                date: day,
+                session,
+                code: AttendanceCode::parse("\\", day).unwrap(),
+            });
+        }
+        for term in [None, Some(Term::Autumn)] {
+            data.attendance_summaries.push(AttendanceSummary {
+                upn: upn.clone(),
+                academic_year: year(),
+                term,
+                sessions_possible: 150,
+                sessions_attended: 140,
+                sessions_authorised: 6,
+                sessions_unauthorised: 4,
+            });
+        }
+        data.teacher_assessments.push(TeacherAssessment {
+            upn,
+            academic_year: None,
+            assessment: "Y10 Spring predicted".to_owned(),
+            subject: "Maths\tset 2 \\ \"top\"".to_owned(),
+            result: "6+".to_owned(),
+            assessed_on: None,
+        });
+    }
+    data
+}
+
+backend_test! {
+    async fn every_kind_of_record_round_trips_unchanged(db) {
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(2)).await;
+        // 2 pupils: KS2, phonics, MTC 1 each; EYFS 2 goals; 2 marks; 2 summaries; 1 TA.
+        let first = store.import(&[file(ImportKind::Ctf, "all.xml", everything())], false).await.unwrap();
+        assert_eq!(first[0].record.counts, counts(20, 0, 0));
+        assert_eq!(first[0].by_table.len(), 7);
+        let again = store.import(&[file(ImportKind::Ctf, "all.xml", everything())], false).await.unwrap();
+        assert_eq!(again[0].record.counts, counts(0, 0, 20));
+        let mut changed = everything();
+        changed.attendance_summaries[1].sessions_attended = 139;
+        changed.teacher_assessments[0].result = "7".to_owned();
+        changed.eyfs_results[1].goals[1].1 = EyfsJudgement::Expected;
+        let third = store.import(&[file(ImportKind::Ctf, "all.xml", changed)], false).await.unwrap();
+        assert_eq!(third[0].record.counts, counts(0, 3, 17));
+    }
+}

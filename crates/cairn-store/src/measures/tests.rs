@@ -1,0 +1,370 @@
+//! Stored measure results, on both backends.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Instant;
+
+use cairn_domain::{AcademicYear, Partnership, Upn, Urn};
+use cairn_measures::attendance::{AttendancePupil, SessionCounts, summarise_attendance};
+use cairn_measures::{PupilContext, PupilGroup, SuppressionPolicy};
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::{LatestResults, Measure, ResultScope, ScopeFilter, ScopeKind, StoredValue};
+use crate::{Store, backend_test, on_pool};
+
+fn at(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 4, 1, hour, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn year(start: u16) -> AcademicYear {
+    AcademicYear::starting(start).expect("valid year")
+}
+
+/// Each pupil's school in a year: on roll on the spring census day, else their last start.
+fn schools_by_pupil(partnership: &Partnership) -> HashMap<(&Upn, AcademicYear), Urn> {
+    let mut chosen: HashMap<(&Upn, AcademicYear), (bool, chrono::NaiveDate, Urn)> = HashMap::new();
+    for e in &partnership.enrolments {
+        let day = e.academic_year.spring_census_day();
+        let key = (
+            e.started_on <= day && e.left_on.is_none_or(|l| l >= day),
+            e.started_on,
+            e.urn,
+        );
+        let slot = chosen.entry((&e.upn, e.academic_year)).or_insert(key);
+        if key > *slot {
+            *slot = key;
+        }
+    }
+    chosen
+        .into_iter()
+        .map(|(k, (_, _, urn))| (k, urn))
+        .collect()
+}
+
+fn all_pupils(
+    latest: &LatestResults,
+    measure: Measure,
+    academic_year: AcademicYear,
+) -> impl Iterator<Item = (&ResultScope, &StoredValue)> {
+    latest
+        .results
+        .iter()
+        .filter(move |r| {
+            r.measure == measure
+                && r.academic_year == academic_year
+                && r.pupil_group == PupilGroup::All
+        })
+        .map(|r| (&r.scope, &r.value))
+}
+
+async fn count_refreshes(store: &Store) -> i64 {
+    on_pool!(store, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM measure_refreshes")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    })
+}
+
+backend_test! {
+    async fn refresh_over_the_demo_stores_school_and_pooled_figures(db) {
+        let store = db.store();
+        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let loaded = store.load_partnership(&partnership).await.unwrap();
+        assert!(loaded.assessments > 0 && loaded.attendance > 0, "{loaded:?}");
+        let policy = SuppressionPolicy::default();
+
+        let started = Instant::now();
+        let first = store.refresh_measures("test", at(9), policy).await.unwrap();
+        eprintln!(
+            "refresh of the demo on {:?}: {:.3} s, {} results",
+            store.backend(),
+            started.elapsed().as_secs_f64(),
+            first.results
+        );
+        assert_eq!(first.academic_years, cairn_demo::demo_years().to_vec());
+        assert!(first.suppressed > 0 && first.suppressed < first.results, "{first:?}");
+        assert_eq!(first.groups, partnership.groups.len());
+
+        let latest = store.latest_results(None, &ScopeFilter::All, &[]).await.unwrap();
+        assert_eq!(latest.refresh.as_ref(), Some(&first.refresh));
+        assert_eq!(latest.results.len(), first.results);
+        for r in &latest.results {
+            match r.value {
+                StoredValue::Shown { value, n_pupils, .. } => {
+                    assert!(value.is_finite() && n_pupils >= 6, "{r:?}");
+                }
+                StoredValue::Suppressed => assert!(r.banding.is_none(), "{r:?}"),
+            }
+            assert_eq!(r.banding.is_some(), r.measure == Measure::Ks4Progress8 && !r.value.is_suppressed());
+        }
+
+        // Every school with KS4, KS2 or attendance records in a year has its figures.
+        let school_of = schools_by_pupil(&partnership);
+        let stored = |measure: Measure| -> BTreeSet<(AcademicYear, Urn)> {
+            latest
+                .results
+                .iter()
+                .filter(|r| r.measure == measure && r.pupil_group == PupilGroup::All)
+                .filter_map(|r| match r.scope {
+                    ResultScope::School(urn) => Some((r.academic_year, urn)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let expected_ks4: BTreeSet<(AcademicYear, Urn)> = partnership
+            .ks4_results
+            .iter()
+            .filter_map(|r| Some((r.academic_year?, r.urn)))
+            .collect();
+        assert!(!expected_ks4.is_empty());
+        assert_eq!(stored(Measure::Ks4Attainment8), expected_ks4);
+        let expected_ks2: BTreeSet<(AcademicYear, Urn)> = partnership
+            .ks2_results
+            .iter()
+            .filter_map(|r| {
+                let y = r.academic_year?;
+                school_of.get(&(&r.upn, y)).map(|urn| (y, *urn))
+            })
+            .collect();
+        assert!(!expected_ks2.is_empty());
+        assert_eq!(stored(Measure::Ks2RwmExpected), expected_ks2);
+        let expected_attendance: BTreeSet<(AcademicYear, Urn)> = partnership
+            .attendance_summaries
+            .iter()
+            .filter_map(|s| school_of.get(&(&s.upn, s.academic_year)).map(|urn| (s.academic_year, *urn)))
+            .collect();
+        assert_eq!(stored(Measure::AttendanceOverallAbsence), expected_attendance);
+
+        // Progress 8: shown where KS2 prior attainment exists (2022/23, 2023/24), absent for
+        // the 2024/25 cohort, whose KS2 tests were cancelled.
+        assert!(all_pupils(&latest, Measure::Ks4Progress8, year(2023)).any(|(_, v)| !v.is_suppressed()));
+        assert_eq!(all_pupils(&latest, Measure::Ks4Progress8, year(2024)).count(), 0);
+        assert!(all_pupils(&latest, Measure::Ks4Attainment8, year(2024)).count() > 0);
+
+        // The trust's figure pools its member schools' pupils.
+        let trust = ResultScope::Group(cairn_demo::TRUST_CODE.to_owned());
+        let y = year(2024);
+        let day = y.spring_census_day();
+        let members: BTreeSet<Urn> = partnership
+            .memberships
+            .iter()
+            .filter(|m| m.group_code == cairn_demo::TRUST_CODE && m.is_active_on(day))
+            .map(|m| m.urn)
+            .collect();
+        let mut sessions: HashMap<&Upn, SessionCounts> = HashMap::new();
+        for s in partnership.attendance_summaries.iter().filter(|s| s.academic_year == y) {
+            let counts = SessionCounts {
+                possible: s.sessions_possible,
+                attended: s.sessions_attended,
+                authorised: s.sessions_authorised,
+                unauthorised: s.sessions_unauthorised,
+            };
+            let total = sessions.entry(&s.upn).or_default();
+            *total = total.plus(counts);
+        }
+        let context = PupilContext {
+            disadvantaged: false,
+            sen: cairn_domain::SenProvision::None,
+            eal: false,
+            sex: cairn_domain::Sex::Female,
+            prior: None,
+        };
+        let union: Vec<AttendancePupil> = sessions
+            .into_iter()
+            .filter_map(|(upn, sessions)| {
+                let urn = *school_of.get(&(upn, y))?;
+                members.contains(&urn).then_some(AttendancePupil { urn, context, sessions })
+            })
+            .collect();
+        let recomputed = summarise_attendance(policy, &union);
+        let (expected, expected_n) = recomputed.overall_absence.all().shown().unwrap();
+        let pooled = all_pupils(&latest, Measure::AttendanceOverallAbsence, y)
+            .find(|(scope, _)| **scope == trust)
+            .map(|(_, v)| *v)
+            .unwrap();
+        assert_eq!(pooled.n_pupils(), Some(expected_n));
+        assert!((pooled.value().unwrap() - expected.rate).abs() < 1e-12, "{pooled:?} vs {expected:?}");
+
+        // ... which is not the mean of its schools' figures: weighted by pupils, it is.
+        let schools: Vec<(f64, u32)> = all_pupils(&latest, Measure::Ks4Attainment8, y)
+            .filter(|(scope, _)| matches!(scope, ResultScope::School(urn) if members.contains(urn)))
+            .map(|(_, v)| (v.value().unwrap(), v.n_pupils().unwrap()))
+            .collect();
+        assert!(schools.len() >= 2, "{schools:?}");
+        let pooled_a8 = all_pupils(&latest, Measure::Ks4Attainment8, y)
+            .find(|(scope, _)| **scope == trust)
+            .map(|(_, v)| *v)
+            .unwrap();
+        let n: u32 = schools.iter().map(|(_, n)| n).sum();
+        let weighted = schools.iter().map(|(v, n)| v * f64::from(*n)).sum::<f64>() / f64::from(n);
+        let mean = schools.iter().map(|(v, _)| v).sum::<f64>() / schools.len() as f64;
+        assert_eq!(pooled_a8.n_pupils(), Some(n));
+        assert!((pooled_a8.value().unwrap() - weighted).abs() < 1e-9);
+        assert!((weighted - mean).abs() > 1e-6, "school sizes differ, so the plain mean differs");
+
+        // Dated memberships: Brookside joined the trust on 1 January 2024, so the trust's
+        // 2022/23 figures leave its pupils out and its 2023/24 figures count them.
+        let brookside = partnership.schools.iter().find(|s| s.name == "Brookside First School").unwrap().urn;
+        for (start, counted) in [(2022, false), (2023, true)] {
+            let y = year(start);
+            let day = y.spring_census_day();
+            let members: BTreeSet<Urn> = partnership
+                .memberships
+                .iter()
+                .filter(|m| m.group_code == cairn_demo::TRUST_CODE && m.is_active_on(day))
+                .map(|m| m.urn)
+                .collect();
+            assert_eq!(members.contains(&brookside), counted);
+            let school_total: u32 = all_pupils(&latest, Measure::AttendanceOverallAbsence, y)
+                .filter(|(scope, _)| matches!(scope, ResultScope::School(urn) if members.contains(urn)))
+                .map(|(_, v)| v.n_pupils().unwrap())
+                .sum();
+            let pooled = all_pupils(&latest, Measure::AttendanceOverallAbsence, y)
+                .find(|(scope, _)| **scope == trust)
+                .and_then(|(_, v)| v.n_pupils());
+            assert_eq!(pooled, Some(school_total), "{y}");
+        }
+
+        // Filters.
+        let one = store
+            .latest_results(
+                Some(y),
+                &ScopeFilter::Only(vec![trust.clone()]),
+                &[Measure::Ks4Attainment8, Measure::AttendanceOverallAbsence],
+            )
+            .await
+            .unwrap();
+        assert!(!one.results.is_empty());
+        assert!(one.results.iter().all(|r| r.scope == trust && r.academic_year == y));
+        let groups = store.latest_results(None, &ScopeFilter::Kind(ScopeKind::Group), &[]).await.unwrap();
+        assert!(groups.results.iter().all(|r| r.scope.kind() == ScopeKind::Group));
+
+        // A second refresh adds a refresh; readers get the newest.
+        let second = store.refresh_measures("again", at(10), policy).await.unwrap();
+        assert!(second.refresh.id > first.refresh.id);
+        assert_eq!(second.results, first.results);
+        assert_eq!(count_refreshes(store).await, 2);
+        let newest = store.latest_results(None, &ScopeFilter::All, &[]).await.unwrap();
+        assert_eq!(newest.refresh, Some(second.refresh.clone()));
+        assert_eq!(newest.refresh.as_ref().map(|r| r.computed_at), Some(at(10)));
+        assert_eq!(newest.results, latest.results);
+
+        // Loading the same partnership again changes no record.
+        store.load_partnership(&partnership).await.unwrap();
+        let third = store.refresh_measures("reload", at(11), policy).await.unwrap();
+        assert_eq!(third.results, first.results);
+    }
+}
+
+backend_test! {
+    async fn a_group_under_six_pupils_is_stored_suppressed_with_nothing_inside(db) {
+        let store = db.store();
+        let demo = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let y = year(2024);
+        let summary = demo
+            .attendance_summaries
+            .iter()
+            .find(|s| s.academic_year == y)
+            .unwrap();
+        let urn = demo
+            .enrolments
+            .iter()
+            .find(|e| e.upn == summary.upn && e.academic_year == y)
+            .unwrap()
+            .urn;
+        // Four pupils of one school, in a group of their own.
+        let upns: BTreeSet<&Upn> = demo
+            .enrolments
+            .iter()
+            .filter(|e| e.urn == urn && e.academic_year == y)
+            .map(|e| &e.upn)
+            .filter(|upn| demo.attendance_summaries.iter().any(|s| &s.upn == *upn && s.academic_year == y))
+            .take(4)
+            .collect();
+        assert_eq!(upns.len(), 4);
+        let group = cairn_domain::Group {
+            code: "tiny".to_owned(),
+            name: "Tiny group".to_owned(),
+            kind: cairn_domain::GroupKind::Cluster,
+        };
+        let small = Partnership {
+            schools: demo.schools.iter().filter(|s| s.urn == urn).cloned().collect(),
+            groups: vec![group],
+            memberships: vec![cairn_domain::Membership {
+                group_code: "tiny".to_owned(),
+                urn,
+                joined_on: y.first_day(),
+                left_on: None,
+                sharing: cairn_domain::SharingLevel::Aggregate,
+            }],
+            pupils: demo.pupils.iter().filter(|p| upns.contains(&p.upn)).cloned().collect(),
+            enrolments: demo.enrolments.iter().filter(|e| upns.contains(&e.upn) && e.urn == urn && e.academic_year == y).cloned().collect(),
+            characteristics: demo.characteristics.iter().filter(|c| upns.contains(&c.upn) && c.academic_year == y).cloned().collect(),
+            attendance_summaries: demo.attendance_summaries.iter().filter(|s| upns.contains(&s.upn) && s.academic_year == y).cloned().collect(),
+            ..Partnership::default()
+        };
+        store.load_partnership(&small).await.unwrap();
+        let refresh = store.refresh_measures("small", at(9), SuppressionPolicy::default()).await.unwrap();
+        assert!(refresh.results > 0);
+        assert_eq!(refresh.suppressed, refresh.results);
+
+        let latest = store.latest_results(Some(y), &ScopeFilter::All, &[Measure::AttendanceOverallAbsence]).await.unwrap();
+        let scopes: BTreeSet<&ResultScope> = latest.results.iter().map(|r| &r.scope).collect();
+        assert_eq!(scopes, BTreeSet::from([&ResultScope::School(urn), &ResultScope::Group("tiny".to_owned())]));
+        assert!(latest.results.iter().all(|r| r.value == StoredValue::Suppressed && r.banding.is_none()));
+
+        // Nothing of a suppressed figure is in the table, and the table refuses it.
+        let leaked: i64 = on_pool!(store, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM measure_results WHERE suppressed AND (value IS NOT NULL \
+                 OR n_pupils IS NOT NULL OR ci_low IS NOT NULL OR ci_high IS NOT NULL)",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap()
+        });
+        assert_eq!(leaked, 0);
+        let refused = on_pool!(store, pool => {
+            sqlx::query(
+                "INSERT INTO measure_results (refresh_id, academic_year, scope_kind, scope_code, \
+                 measure, pupil_group, n_pupils, value, suppressed) \
+                 VALUES ($1, 2024, 'school', 'x', 'eyfs_gld', 'all', 4, 0.5, TRUE)",
+            )
+            .bind(refresh.refresh.id)
+            .execute(pool)
+            .await
+            .map(drop)
+        });
+        assert!(refused.is_err());
+    }
+}
+
+backend_test! {
+    async fn with_no_refresh_there_are_no_results(db) {
+        let latest = db.store().latest_results(None, &ScopeFilter::All, &[]).await.unwrap();
+        assert_eq!(latest, LatestResults { refresh: None, results: Vec::new() });
+    }
+}
+
+#[test]
+fn measure_codes_are_stable_and_round_trip() {
+    for &measure in Measure::ALL {
+        assert_eq!(Measure::parse(measure.code()), Some(measure));
+        assert!(
+            measure
+                .code()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        );
+    }
+    assert_eq!(Measure::Ks4Progress8.code(), "ks4_progress8");
+    assert_eq!(Measure::EyfsGld.code(), "eyfs_gld");
+    for banding in super::BANDINGS {
+        assert_eq!(
+            super::banding_from_code(super::banding_code(banding)),
+            Some(banding)
+        );
+    }
+}

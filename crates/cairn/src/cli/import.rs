@@ -1,0 +1,500 @@
+//! `cairn import`: read files of one kind, check every row, then write them all in one
+//! transaction, or nothing.
+//!
+//! Every file is parsed and validated in full before anything is written. Any problem in any
+//! file is printed (file, line, column, value and the rule broken) and nothing is written.
+//! Otherwise the store writes the records, comparing with what it holds, and the counts of
+//! rows added, updated and unchanged are printed.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use cairn_domain::{AcademicYear, Enrolment, Partnership, SharingLevel, Term, Urn};
+use cairn_ingest::assessments::SubjectCatalogue;
+use cairn_ingest::ctf::CtfFile;
+use cairn_ingest::mis::{self, ImportContext, MisOptions, UserMapping};
+use cairn_ingest::{Parsed, RowError, RowWarning, gias};
+use cairn_store::{ImportFile, ImportKind};
+use clap::{Args, ValueEnum};
+use sha2::{Digest, Sha256};
+
+use crate::cli::DatabaseArgs;
+
+/// Problems printed before the rest are only counted.
+const MAX_PRINTED: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Kind {
+    /// GIAS extracts: establishments (schools and their trusts), groups.csv, group_links.csv.
+    Gias,
+    /// MIS pupil lists (with enrolments and characteristics when the file has them).
+    Pupils,
+    /// Census characteristics: FSM, SEN, EAL, disadvantaged.
+    Characteristics,
+    /// KS2 test results and writing teacher assessment.
+    Ks2,
+    /// KS4 qualification results (`upn,urn,subject,grade`).
+    Ks4,
+    /// Phonics screening check marks.
+    Phonics,
+    /// Multiplication tables check scores.
+    Mtc,
+    /// EYFS profile: early learning goal judgements.
+    Eyfs,
+    /// Attendance register marks, one session per row.
+    AttendanceMarks,
+    /// Attendance session counts per term or year.
+    AttendanceSummaries,
+    /// In-year teacher assessments and predicted grades.
+    TeacherAssessments,
+    /// Common Transfer Files (XML).
+    Ctf,
+}
+
+impl Kind {
+    fn store_kind(self) -> ImportKind {
+        match self {
+            Kind::Gias => ImportKind::Gias,
+            Kind::Pupils => ImportKind::Pupils,
+            Kind::Characteristics => ImportKind::Characteristics,
+            Kind::Ks2 => ImportKind::Ks2,
+            Kind::Ks4 => ImportKind::Ks4,
+            Kind::Phonics => ImportKind::Phonics,
+            Kind::Mtc => ImportKind::Mtc,
+            Kind::Eyfs => ImportKind::Eyfs,
+            Kind::AttendanceMarks => ImportKind::AttendanceMarks,
+            Kind::AttendanceSummaries => ImportKind::AttendanceSummaries,
+            Kind::TeacherAssessments => ImportKind::TeacherAssessments,
+            Kind::Ctf => ImportKind::Ctf,
+        }
+    }
+
+    /// The MIS file kind, for kinds read through a column mapping.
+    fn mis_kind(self) -> Option<mis::ImportKind> {
+        Some(match self {
+            Kind::Pupils => mis::ImportKind::Pupils,
+            Kind::Characteristics => mis::ImportKind::Characteristics,
+            Kind::Ks2 => mis::ImportKind::Ks2Results,
+            Kind::Ks4 => mis::ImportKind::Ks4Results,
+            Kind::Phonics => mis::ImportKind::Phonics,
+            Kind::Mtc => mis::ImportKind::Mtc,
+            Kind::Eyfs => mis::ImportKind::Eyfs,
+            Kind::AttendanceMarks => mis::ImportKind::AttendanceMarks,
+            Kind::AttendanceSummaries => mis::ImportKind::AttendanceSummaries,
+            Kind::TeacherAssessments => mis::ImportKind::TeacherAssessments,
+            Kind::Gias | Kind::Ctf => return None,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// What the files hold.
+    #[arg(value_enum)]
+    kind: Kind,
+    /// The files to import, all of the same kind.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// URN of the school the files are for, when they have no URN column.
+    #[arg(long, value_name = "URN", value_parser = |s: &str| Urn::parse(s))]
+    school: Option<Urn>,
+    /// Academic year of the data (e.g. 2024/25), when the files have no year column.
+    #[arg(long, value_name = "YEAR", value_parser = |s: &str| AcademicYear::parse(s))]
+    year: Option<AcademicYear>,
+    /// Census term (autumn, spring or summer), for characteristics without a term column.
+    #[arg(long, value_parser = |s: &str| Term::parse(s))]
+    term: Option<Term>,
+    /// Check the files and count what would change, without writing any data.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print which column each field would be read from, and stop.
+    #[arg(long)]
+    show_mapping: bool,
+    /// A TOML file naming the column for fields the presets do not find (`[columns]`).
+    #[arg(long, value_name = "FILE.toml")]
+    mapping: Option<PathBuf>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+/// One file, read and parsed.
+struct Checked {
+    name: String,
+    sha256: String,
+    n_records: usize,
+    data: Partnership,
+}
+
+pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read mapping file {}", path.display()))?;
+            let name = path.display().to_string();
+            Some(UserMapping::parse(&name, &text)?)
+        }
+        None => None,
+    };
+    let options = MisOptions {
+        mapping: mapping.as_ref(),
+        context: ImportContext {
+            urn: args.school,
+            academic_year: args.year,
+            term: args.term,
+        },
+    };
+
+    let mut checked = Vec::with_capacity(args.files.len());
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut warnings: Vec<RowWarning> = Vec::new();
+    for path in &args.files {
+        let (name, bytes) = cairn_ingest::read_input(path)?;
+        if args.show_mapping {
+            show_mapping(args.kind, &name, &bytes, &options);
+            continue;
+        }
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let parsed = parse(args.kind, &name, &bytes, &options);
+        errors.extend(parsed.errors);
+        warnings.extend(parsed.warnings);
+        let n_records = parsed.records.len();
+        let mut data = Partnership::default();
+        for mut one in parsed.records {
+            append(&mut data, &mut one);
+        }
+        checked.push(Checked {
+            name,
+            sha256,
+            n_records,
+            data,
+        });
+    }
+    if args.show_mapping {
+        return Ok(());
+    }
+
+    for warning in warnings.iter().take(MAX_PRINTED) {
+        eprintln!("warning: {warning}");
+    }
+    if warnings.len() > MAX_PRINTED {
+        eprintln!("... and {} more warnings", warnings.len() - MAX_PRINTED);
+    }
+    if !errors.is_empty() {
+        let mut report = String::new();
+        for error in errors.iter().take(MAX_PRINTED) {
+            let _ = writeln!(report, "error: {error}");
+        }
+        if errors.len() > MAX_PRINTED {
+            let _ = writeln!(report, "... and {} more errors", errors.len() - MAX_PRINTED);
+        }
+        eprint!("{report}");
+        bail!(
+            "{} {} found; nothing was imported",
+            errors.len(),
+            if errors.len() == 1 {
+                "problem"
+            } else {
+                "problems"
+            }
+        );
+    }
+    let parse_secs = started.elapsed().as_secs_f64();
+
+    let store = args.database.open().await?;
+    let now = chrono::Utc::now();
+    let files: Vec<ImportFile> = checked
+        .iter_mut()
+        .map(|c| ImportFile {
+            kind: args.kind.store_kind(),
+            file_name: c.name.clone(),
+            sha256: c.sha256.clone(),
+            user_id: None,
+            at: now,
+            urn: args.school,
+            rejected: 0,
+            data: std::mem::take(&mut c.data),
+        })
+        .collect();
+    let outcomes = store
+        .import(&files, args.dry_run)
+        .await
+        .context("the import was not written; nothing changed")?;
+    for (outcome, file) in outcomes.iter().zip(&checked) {
+        let counts = outcome.record.counts;
+        let tables = outcome
+            .by_table
+            .iter()
+            .map(|(table, c)| format!("{table} {}/{}/{}", c.added, c.updated, c.unchanged))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "{}: {} records; rows added {}, updated {}, unchanged {} [{}]",
+            file.name, file.n_records, counts.added, counts.updated, counts.unchanged, tables
+        );
+    }
+    let total = outcomes
+        .iter()
+        .map(|o| o.record.counts.total())
+        .sum::<u64>();
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{} {} file(s), {total} rows in {elapsed:.2} s (checked in {parse_secs:.2} s){}",
+        if args.dry_run { "Checked" } else { "Imported" },
+        outcomes.len(),
+        if args.dry_run {
+            "; dry run: no data was written"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+fn show_mapping(kind: Kind, name: &str, bytes: &[u8], options: &MisOptions<'_>) {
+    match kind.mis_kind() {
+        Some(mis_kind) => {
+            println!("{name}:");
+            print!("{}", mis::show_mapping(mis_kind, bytes, options));
+        }
+        None => println!(
+            "{name}: {} files are read by their own column names; there is no mapping to show",
+            kind.store_kind().code()
+        ),
+    }
+}
+
+/// A parsed file's records, each already a slice of a partnership.
+fn parse(kind: Kind, name: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<Partnership> {
+    match kind {
+        Kind::Gias => parse_gias(name, bytes),
+        Kind::Pupils => mis::parse_pupils(name, bytes, options).map(|r| Partnership {
+            pupils: vec![r.pupil],
+            enrolments: r.enrolment.into_iter().collect(),
+            characteristics: r.characteristics.into_iter().collect(),
+            ..Partnership::default()
+        }),
+        Kind::Characteristics => {
+            mis::parse_characteristics(name, bytes, options).map(|r| Partnership {
+                characteristics: vec![r],
+                ..Partnership::default()
+            })
+        }
+        Kind::Ks2 => mis::parse_ks2_results(name, bytes, options).map(|r| Partnership {
+            ks2_results: vec![r],
+            ..Partnership::default()
+        }),
+        Kind::Ks4 => mis::parse_ks4_results(name, bytes, options, &SubjectCatalogue::standard())
+            .map(|r| Partnership {
+                ks4_results: vec![r],
+                ..Partnership::default()
+            }),
+        Kind::Phonics => mis::parse_phonics(name, bytes, options).map(|r| Partnership {
+            phonics_results: vec![r],
+            ..Partnership::default()
+        }),
+        Kind::Mtc => mis::parse_mtc(name, bytes, options).map(|r| Partnership {
+            mtc_results: vec![r],
+            ..Partnership::default()
+        }),
+        Kind::Eyfs => mis::parse_eyfs(name, bytes, options).map(|r| Partnership {
+            eyfs_results: vec![r],
+            ..Partnership::default()
+        }),
+        Kind::AttendanceMarks => {
+            mis::parse_attendance_marks(name, bytes, options).map(|r| Partnership {
+                attendance_marks: vec![r],
+                ..Partnership::default()
+            })
+        }
+        Kind::AttendanceSummaries => {
+            mis::parse_attendance_summaries(name, bytes, options).map(|r| Partnership {
+                attendance_summaries: vec![r],
+                ..Partnership::default()
+            })
+        }
+        Kind::TeacherAssessments => {
+            mis::parse_teacher_assessments(name, bytes, options).map(|r| Partnership {
+                teacher_assessments: vec![r],
+                ..Partnership::default()
+            })
+        }
+        Kind::Ctf => {
+            let parsed = cairn_ingest::ctf::parse_ctf(name, bytes);
+            let Parsed {
+                records,
+                errors,
+                warnings,
+            } = parsed;
+            Parsed {
+                records: records.into_iter().map(ctf_partnership).collect(),
+                errors,
+                warnings,
+            }
+        }
+    }
+}
+
+/// Moves one record's rows onto the end of a file's partnership.
+fn append(into: &mut Partnership, from: &mut Partnership) {
+    into.schools.append(&mut from.schools);
+    into.groups.append(&mut from.groups);
+    into.memberships.append(&mut from.memberships);
+    into.pupils.append(&mut from.pupils);
+    into.enrolments.append(&mut from.enrolments);
+    into.characteristics.append(&mut from.characteristics);
+    into.ks2_results.append(&mut from.ks2_results);
+    into.ks4_results.append(&mut from.ks4_results);
+    into.phonics_results.append(&mut from.phonics_results);
+    into.mtc_results.append(&mut from.mtc_results);
+    into.eyfs_results.append(&mut from.eyfs_results);
+    into.attendance_marks.append(&mut from.attendance_marks);
+    into.attendance_summaries
+        .append(&mut from.attendance_summaries);
+    into.teacher_assessments
+        .append(&mut from.teacher_assessments);
+}
+
+/// Which GIAS file this is, told by its header: establishments name their establishment,
+/// `group_links.csv` pairs a URN with a group UID, `groups.csv` has the UID alone.
+fn parse_gias(name: &str, bytes: &[u8]) -> Parsed<Partnership> {
+    let first_line: String = String::from_utf8_lossy(bytes.get(..4096).unwrap_or(bytes))
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .flat_map(|c| c.to_lowercase())
+        .collect();
+    let has = |word: &str| first_line.contains(word);
+    if has("groupuid") && has("urn") {
+        // Trust membership is the partnership's to share: GIAS links start at aggregates only.
+        gias::parse_gias_group_links(name, bytes).map(|link| Partnership {
+            groups: link
+                .group_type
+                .kind()
+                .map(|kind| cairn_domain::Group {
+                    code: link.group_code(),
+                    name: link.group_name.clone(),
+                    kind,
+                })
+                .into_iter()
+                .collect(),
+            memberships: link
+                .membership(SharingLevel::Aggregate)
+                .into_iter()
+                .collect(),
+            ..Partnership::default()
+        })
+    } else if has("groupuid") {
+        gias::parse_gias_groups(name, bytes).map(|group| Partnership {
+            groups: group.group().into_iter().collect(),
+            ..Partnership::default()
+        })
+    } else {
+        let mut parsed = gias::parse_gias_establishments(name, bytes);
+        let superseded = drop_superseded(&mut parsed.records);
+        if superseded > 0 {
+            parsed.warnings.push(RowWarning {
+                file: name.to_owned(),
+                line: 1,
+                column: String::new(),
+                value: String::new(),
+                message: format!(
+                    "{superseded} closed establishments share a LAESTAB with a successor (an academy conversion keeps the number) and were not imported"
+                ),
+            });
+        }
+        let trusts = gias::trusts_of(&parsed.records);
+        let mut parsed = parsed.map(|e| Partnership {
+            schools: vec![e.school],
+            ..Partnership::default()
+        });
+        parsed.records.push(Partnership {
+            groups: trusts,
+            ..Partnership::default()
+        });
+        parsed
+    }
+}
+
+/// Keeps one establishment per LAESTAB, which Cairn holds unique: the open one, or else the
+/// one opened last. Returns how many were dropped.
+fn drop_superseded(establishments: &mut Vec<gias::Establishment>) -> usize {
+    use std::collections::HashMap;
+    let rank = |e: &gias::Establishment| {
+        let open = !matches!(e.status, gias::EstablishmentStatus::Closed);
+        (open, e.opened_on)
+    };
+    let mut best: HashMap<cairn_domain::Laestab, usize> = HashMap::new();
+    for (i, e) in establishments.iter().enumerate() {
+        let slot = best.entry(e.school.laestab).or_insert(i);
+        if let Some(current) = establishments.get(*slot) {
+            if rank(e) > rank(current) {
+                *slot = i;
+            }
+        }
+    }
+    let keep: std::collections::HashSet<usize> = best.into_values().collect();
+    let before = establishments.len();
+    let mut i = 0;
+    establishments.retain(|_| {
+        i += 1;
+        keep.contains(&(i - 1))
+    });
+    before - establishments.len()
+}
+
+/// What Cairn keeps from a CTF pupil: the pupil, their enrolment at the source school in the
+/// file's year (when the NC year is known), their attendance by year and MTC result.
+fn ctf_partnership(file: CtfFile) -> Partnership {
+    let mut out = Partnership::default();
+    let source = file.header.source.urn;
+    let year = file.header.academic_year;
+    for p in file.pupils {
+        let upn = p.pupil.upn.clone();
+        if let (Some(urn), Some(academic_year), Some(nc_year)) = (source, year, p.nc_year) {
+            let spell = p
+                .school_history
+                .iter()
+                .find(|s| s.school.urn == Some(urn) && s.entry_date.is_some());
+            out.enrolments.push(Enrolment {
+                upn: upn.clone(),
+                urn,
+                academic_year,
+                nc_year,
+                started_on: spell
+                    .and_then(|s| s.entry_date)
+                    .unwrap_or_else(|| academic_year.first_day()),
+                left_on: spell.and_then(|s| s.leaving_date),
+            });
+        }
+        for a in &p.attendance {
+            out.attendance_summaries
+                .push(cairn_domain::AttendanceSummary {
+                    upn: upn.clone(),
+                    academic_year: a.academic_year,
+                    term: None,
+                    sessions_possible: a.sessions_possible,
+                    sessions_attended: a.sessions_attended,
+                    sessions_authorised: a.sessions_authorised,
+                    sessions_unauthorised: a.sessions_unauthorised,
+                });
+        }
+        for a in &p.assessments {
+            // The MTC is taken in June: the result date places it, else the file's year.
+            let academic_year = a.result_date.map(AcademicYear::containing).or(year);
+            if let (Some(outcome), Some(academic_year)) = (a.mtc_outcome(), academic_year) {
+                out.mtc_results.push(cairn_domain::MtcResult {
+                    upn: upn.clone(),
+                    academic_year,
+                    outcome,
+                });
+            }
+        }
+        out.pupils.push(p.pupil);
+    }
+    out
+}
