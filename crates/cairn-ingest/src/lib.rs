@@ -29,16 +29,23 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 
-/// Runs every parser on the same bytes; the panic-freedom property test calls this.
-#[cfg(test)]
-pub(crate) fn fuzz_all_parsers(bytes: &[u8]) {
+/// Runs every parser on the same bytes and ignores the results: the panic-freedom property
+/// test and the fuzz targets under `fuzz/` call this, so both exercise the same paths.
+#[doc(hidden)]
+pub fn fuzz_all_parsers(bytes: &[u8]) {
+    fuzz_all_parsers_with(bytes, None);
+}
+
+/// [`fuzz_all_parsers`] with a user column mapping applied to the MIS parsers.
+#[doc(hidden)]
+pub fn fuzz_all_parsers_with(bytes: &[u8], mapping: Option<&mis::UserMapping>) {
     let _ = decode(bytes);
     let _ = gias::parse_gias_establishments("f.csv", bytes);
     let _ = gias::parse_gias_groups("f.csv", bytes);
     let _ = gias::parse_gias_group_links("f.csv", bytes);
     let _ = gias::parse_gias_links("f.csv", bytes);
     let options = mis::MisOptions {
-        mapping: None,
+        mapping,
         context: mis::ImportContext {
             urn: cairn_domain::Urn::parse("115850").ok(),
             academic_year: cairn_domain::AcademicYear::parse("2023/24").ok(),
@@ -68,9 +75,10 @@ pub(crate) fn fuzz_all_parsers(bytes: &[u8]) {
     }
 }
 
-/// Header rows of each format, so property tests reach past the header check.
-#[cfg(test)]
-pub(crate) const KNOWN_HEADERS: &[&str] = &[
+/// Header rows of each format, so property tests and the fuzz corpus reach past the header
+/// check.
+#[doc(hidden)]
+pub const KNOWN_HEADERS: &[&str] = &[
     "URN,LA (code),EstablishmentNumber,EstablishmentName,TypeOfEstablishment (name),PhaseOfEducation (name),StatutoryLowAge,StatutoryHighAge,EstablishmentStatus (name),OpenDate,Trusts (code),Trusts (name)",
     "Group UID,Group ID,Group Name,Group Type,Open date,Closed Date,Group Status",
     "URN,Group UID,Group Name,Group Type,Joined date",

@@ -107,6 +107,41 @@ impl TestDb {
         &self.url
     }
 
+    /// Whether another connection holds an open transaction that has written to this
+    /// database, so a test can stop a writer part-way: on PostgreSQL, a backend with a
+    /// transaction id; on SQLite, a write-ahead log holding more than `wal_baseline` bytes
+    /// (uncommitted pages spill into the log once the page cache is full).
+    pub async fn write_in_progress(&self, wal_baseline: u64) -> bool {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => std::fs::metadata(dir.path().join("cairn-test.db-wal"))
+                .is_ok_and(|m| m.len() > wal_baseline),
+            Cleanup::Postgres { .. } => {
+                crate::on_pool!(&self.store, pool => {
+                    let writers: i64 = sqlx::query_scalar(
+                        "SELECT count(*) FROM pg_stat_activity \
+                         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+                         AND backend_xid IS NOT NULL",
+                    )
+                    .fetch_one(pool)
+                    .await
+                    .unwrap_or(0);
+                    writers > 0
+                })
+            }
+        }
+    }
+
+    /// The size of the SQLite write-ahead log now (0 on PostgreSQL or when there is none),
+    /// the baseline for [`TestDb::write_in_progress`].
+    pub fn wal_size(&self) -> u64 {
+        match &self.cleanup {
+            Cleanup::Sqlite(dir) => {
+                std::fs::metadata(dir.path().join("cairn-test.db-wal")).map_or(0, |m| m.len())
+            }
+            Cleanup::Postgres { .. } => 0,
+        }
+    }
+
     /// Closes the store and deletes the database.
     pub async fn finish(self) {
         self.store.close().await;

@@ -20,7 +20,7 @@ fn cairn(args: &[&str]) -> (bool, String, String) {
 
 /// The GIAS extract of Hampshire and Surrey schools in the shared reference data. The test
 /// fails, never skips, when it is missing.
-fn gias_extract() -> PathBuf {
+pub(crate) fn gias_extract() -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(
         "../../../shared/reference/public-data/hampshire-surrey-perf-tables/gias/20220420_gias_850_936.csv",
     );
@@ -28,7 +28,7 @@ fn gias_extract() -> PathBuf {
     path
 }
 
-fn path_str(path: &Path) -> &str {
+pub(crate) fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
 

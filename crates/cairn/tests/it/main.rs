@@ -4,5 +4,6 @@ mod cli;
 mod compute;
 mod http;
 mod import;
+mod import_kill;
 mod serve;
 mod tidy;
