@@ -89,6 +89,10 @@ pub enum SuppressionReason {
     Complementary,
     /// The whole cohort is below the threshold, so every group within it is hidden.
     CohortTooSmall,
+    /// A group-of-schools figure hidden because, with its member schools' shown figures, it
+    /// would reveal the pupils of the suppressed members by subtraction (the DfE shows
+    /// `SUPPMAT` for a suppressed trust figure).
+    Differencing,
 }
 
 impl SuppressionReason {
@@ -96,6 +100,7 @@ impl SuppressionReason {
     pub fn dfe_code(self) -> &'static str {
         match self {
             SuppressionReason::NoPupils => "NA",
+            SuppressionReason::Differencing => "SUPPMAT",
             SuppressionReason::SmallGroup
             | SuppressionReason::Complementary
             | SuppressionReason::CohortTooSmall => "SUPP",
@@ -188,6 +193,48 @@ impl<T> Figure<T> {
     pub fn dfe_code(&self) -> Option<&'static str> {
         self.suppression_reason().map(SuppressionReason::dfe_code)
     }
+}
+
+/// Suppression across levels: hides a group-of-schools figure (a trust or cluster, pooled
+/// from pupils) that would let a reader recover a suppressed member school's figure by
+/// subtraction.
+///
+/// A reader who sees the group's pupil count and its members' shown counts knows the count of
+/// the rest, the members whose figures are suppressed; with the values, they can work out the
+/// rest's value too. So the group figure stays shown only when that remainder is nothing
+/// (every member with pupils is shown), or pools at least two suppressed members and is at
+/// least the policy's threshold; a remainder that is one school, or too small, hides the group
+/// figure. `members` are the member schools' figures for the same measure, pupil group and
+/// year; members with no pupils ([`SuppressionReason::NoPupils`]) hide nothing.
+///
+/// Returns whether the group figure was hidden here. This guards the direct subtraction of
+/// school figures from a group figure; it is not a full disclosure audit across pupil groups
+/// and measures (see the DfE's practice in `../shared/reference/measures.md` §9: school tables
+/// suppress 1 to 5 pupils and their complement; the DfE trust tables show `SUPPMAT`).
+pub fn suppress_differencing<T, U>(
+    policy: SuppressionPolicy,
+    group: &mut Figure<T>,
+    members: &[&Figure<U>],
+) -> bool {
+    let Some(n_group) = group.n_pupils() else {
+        return false;
+    };
+    let shown: u32 = members.iter().filter_map(|m| m.n_pupils()).sum();
+    let hidden_members = members
+        .iter()
+        .filter(|m| {
+            m.is_suppressed() && m.suppression_reason() != Some(SuppressionReason::NoPupils)
+        })
+        .count();
+    let remainder = n_group.saturating_sub(shown);
+    if remainder == 0 && hidden_members == 0 {
+        return false;
+    }
+    if hidden_members >= 2 && policy.allows(remainder) {
+        return false;
+    }
+    group.suppress(SuppressionReason::Differencing);
+    true
 }
 
 #[cfg(test)]
