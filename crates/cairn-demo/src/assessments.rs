@@ -149,7 +149,7 @@ pub(crate) fn build(
             .copied()
             .unwrap_or(0.0);
         let latent = pupil.profile.ability
-            + stories::attainment_effect(school.urn, spell.year_idx)
+            + stories::attainment_effect(school.table_urn(), spell.year_idx)
             + noise
             + sen_effect(state.sen);
         let sitting = Sitting {

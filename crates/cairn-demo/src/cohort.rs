@@ -200,7 +200,7 @@ fn feeders(schools: &[SchoolSpec]) -> Vec<Vec<(usize, f64)>> {
                     feeder
                         .transfers
                         .iter()
-                        .filter(|(urn, _)| *urn == school.urn)
+                        .filter(|(urn, _)| *urn == school.table_urn() && feeder.area == school.area)
                         .map(move |&(_, probability)| (feeder_idx, probability))
                 })
                 .collect()
@@ -401,9 +401,11 @@ impl Simulation<'_> {
             return draw::chance(self.rng, school.staying_on(place.nc)).then_some(place.school_idx);
         }
         let urn = draw::weighted_or_none(self.rng, school.transfers)?;
-        self.schools
-            .iter()
-            .position(|destination| destination.urn == urn && destination.teaches(next_nc))
+        self.schools.iter().position(|destination| {
+            destination.table_urn() == urn
+                && destination.area == school.area
+                && destination.teaches(next_nc)
+        })
     }
 
     /// A mainstream partnership school teaching the pupil's year, preferring the same town.
@@ -414,7 +416,10 @@ impl Simulation<'_> {
             .iter()
             .enumerate()
             .filter(|(school_idx, school)| {
-                *school_idx != place.school_idx && !school.is_special() && school.teaches(place.nc)
+                *school_idx != place.school_idx
+                    && school.area == from.area
+                    && !school.is_special()
+                    && school.teaches(place.nc)
             })
             .map(|(school_idx, school)| {
                 let weight = if school.locality == from.locality {
@@ -495,8 +500,11 @@ impl Simulation<'_> {
         let allocated_here = allocating_idx
             .and_then(|idx| self.schools.get(idx))
             .and_then(|allocating| {
-                self.upns
-                    .allocate(LA_CODE, allocating.establishment_number, year_2d)
+                self.upns.allocate(
+                    allocating.la_code(),
+                    allocating.establishment_number,
+                    year_2d,
+                )
             });
         if allocated_here.is_some() {
             return allocated_here;

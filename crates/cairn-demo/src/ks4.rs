@@ -54,7 +54,8 @@ const OPTIONS: [(&str, f64, f64); 16] = [
 pub(crate) fn results(rng: &mut DemoRng, sitting: &Sitting<'_>) -> Vec<Ks4ResultRow> {
     let mut latent = sitting.latent + 0.35 * draw::standard_normal(rng);
     if sitting.disadvantaged {
-        latent += DISADVANTAGED_KS4_EFFECT + stories::ks4_disadvantaged_effect(sitting.school.urn);
+        latent += DISADVANTAGED_KS4_EFFECT
+            + stories::ks4_disadvantaged_effect(sitting.school.table_urn());
     }
     latent += match sitting.sen {
         SenProvision::None => 0.0,

@@ -112,7 +112,6 @@ mod tests;
 pub use crate::logins::{DEMO_PASSWORD, DemoLogin, demo_logins};
 
 use crate::draw::DemoRng;
-use crate::schools::SCHOOLS;
 
 /// The seed the `demo` command uses unless told otherwise.
 pub const DEFAULT_SEED: u64 = 2026;
@@ -147,18 +146,31 @@ pub fn demo_years() -> [AcademicYear; 3] {
 
 /// Builds the demo partnership; same seed => identical output (field by field, same order).
 pub fn generate(seed: u64) -> Partnership {
+    generate_areas(seed, 1)
+}
+
+/// The most areas [`generate_areas`] builds.
+pub const MAX_AREAS: u8 = schools::MAX_AREAS;
+
+/// A larger partnership for benchmarks: the demo's two towns repeated `areas` times (1 to
+/// [`MAX_AREAS`], 13 schools each) in different local authorities, all trust schools in the
+/// one trust and each area with its own two clusters. Pupils move between schools only
+/// within their area. One area is exactly [`generate`]'s demo.
+pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
     let years = demo_years();
+    let specs = schools::specs(areas);
+    let specs = specs.as_slice();
 
     // Stage 1: schools, groups and memberships.
-    let schools: Vec<School> = SCHOOLS
+    let schools: Vec<School> = specs
         .iter()
         .filter_map(schools::SchoolSpec::school)
         .collect();
-    let groups = schools::groups();
-    let memberships = schools::memberships();
+    let groups = schools::groups(areas);
+    let memberships = schools::memberships(specs);
 
     // Stage 2: pupils and enrolments.
-    let cohort = cohort::simulate(&mut stage_rng(seed, COHORT_STREAM), &SCHOOLS, &years);
+    let cohort = cohort::simulate(&mut stage_rng(seed, COHORT_STREAM), specs, &years);
 
     // Stage 3: termly characteristics.
     let characteristics = characteristics::build(
@@ -172,7 +184,7 @@ pub fn generate(seed: u64) -> Partnership {
         &mut stage_rng(seed, ASSESSMENTS_STREAM),
         &cohort,
         &characteristics,
-        &SCHOOLS,
+        specs,
         &years,
     );
 
@@ -180,7 +192,7 @@ pub fn generate(seed: u64) -> Partnership {
     let attendance_summaries = attendance::build(
         &mut stage_rng(seed, ATTENDANCE_STREAM),
         &cohort,
-        &SCHOOLS,
+        specs,
         &years,
     );
 
@@ -190,7 +202,7 @@ pub fn generate(seed: u64) -> Partnership {
         .filter_map(|spell| {
             Some(Enrolment {
                 upn: cohort.pupils.get(spell.pupil_idx)?.pupil.upn.clone(),
-                urn: Urn::from_u32(SCHOOLS.get(spell.school_idx)?.urn).ok()?,
+                urn: Urn::from_u32(specs.get(spell.school_idx)?.urn).ok()?,
                 academic_year: *years.get(spell.year_idx)?,
                 nc_year: NcYear::from_number(spell.nc).ok()?,
                 started_on: spell.started_on,

@@ -18,6 +18,17 @@ use crate::{CLUSTER_CODES, TRUST_CODE};
 /// first, middle and high schools in some towns and primaries and secondaries in others.
 pub(crate) const LA_CODE: u16 = 929;
 
+/// Local authorities of the repeated areas in a larger partnership ([`specs`]): area 0 is
+/// [`LA_CODE`], then other counties with three-tier towns (Bedford, Central Bedfordshire,
+/// Dorset, Isle of Wight, Worcestershire). Different LAs keep LAESTABs and UPNs distinct.
+const AREA_LA_CODES: [u16; MAX_AREAS as usize] = [LA_CODE, 822, 823, 838, 921, 885];
+
+/// The most areas [`specs`] repeats (78 schools).
+pub(crate) const MAX_AREAS: u8 = 6;
+
+/// URNs of area n are the table's plus n times this, keeping them six digits.
+const AREA_URN_STEP: u32 = 100_000;
+
 /// The two towns; each has one cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Locality {
@@ -67,7 +78,7 @@ pub(crate) struct YearGroupSizes {
 }
 
 /// Everything the generator needs to know about one school.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct SchoolSpec {
     pub(crate) urn: u32,
     pub(crate) establishment_number: u16,
@@ -94,6 +105,9 @@ pub(crate) struct SchoolSpec {
     pub(crate) catchment: Catchment,
     /// When the school joined the trust, if it is a trust school.
     pub(crate) trust_joined_on: Option<(i32, u32, u32)>,
+    /// Which copy of the area the school is in: 0 for the demo itself; larger partnerships
+    /// for benchmarks repeat the two towns in other local authorities ([`specs`]).
+    pub(crate) area: u8,
 }
 
 impl SchoolSpec {
@@ -124,13 +138,30 @@ impl SchoolSpec {
         }
     }
 
+    /// The URN in the table, the same in every area: transfers and stories name schools by
+    /// it.
+    pub(crate) fn table_urn(&self) -> u32 {
+        self.urn - AREA_URN_STEP * u32::from(self.area)
+    }
+
+    /// The school's local authority.
+    pub(crate) fn la_code(&self) -> u16 {
+        AREA_LA_CODES
+            .get(usize::from(self.area))
+            .copied()
+            .unwrap_or(LA_CODE)
+    }
+
     /// The domain record, or `None` if the table held an invalid URN or LAESTAB (the tests
     /// check that every row builds).
     pub(crate) fn school(&self) -> Option<School> {
         Some(School {
             urn: Urn::from_u32(self.urn).ok()?,
-            laestab: Laestab::from_parts(LA_CODE, self.establishment_number).ok()?,
-            name: self.name.to_owned(),
+            laestab: Laestab::from_parts(self.la_code(), self.establishment_number).ok()?,
+            name: match self.area {
+                0 => self.name.to_owned(),
+                n => format!("{} (area {})", self.name, n + 1),
+            },
             phase: self.phase,
             school_type: self.school_type,
             religious_character: self.religious_character.map(str::to_owned),
@@ -188,6 +219,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.06,
         },
         trust_joined_on: Some((2019, 4, 1)),
+        area: 0,
     },
     SchoolSpec {
         urn: 141_058,
@@ -212,6 +244,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.10,
         },
         trust_joined_on: Some((2017, 9, 1)),
+        area: 0,
     },
     // Brookside was a community school and converted into the trust on 1 January 2024, in
     // the middle of 2023/24. In GIAS a converter gets a new URN; the demo keeps one URN so
@@ -239,6 +272,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.12,
         },
         trust_joined_on: Some((2024, 1, 1)),
+        area: 0,
     },
     // A Catholic voluntary aided school in the cluster but not the trust. About a third of
     // its pupils go on to a Catholic middle school in the next town.
@@ -265,6 +299,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.20,
         },
         trust_joined_on: None,
+        area: 0,
     },
     SchoolSpec {
         urn: NORTHVALE_MIDDLE,
@@ -293,6 +328,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.10,
         },
         trust_joined_on: Some((2017, 9, 1)),
+        area: 0,
     },
     SchoolSpec {
         urn: NORTHVALE_HIGH,
@@ -321,6 +357,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.10,
         },
         trust_joined_on: Some((2017, 9, 1)),
+        area: 0,
     },
     // The trust's special school takes pupils from both towns, from reception to 19, almost
     // all with an EHC plan.
@@ -351,6 +388,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.18,
         },
         trust_joined_on: Some((2021, 9, 1)),
+        area: 0,
     },
     // --- Riverside: two-tier, primary -> secondary or all-through. ---
     SchoolSpec {
@@ -376,6 +414,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.55,
         },
         trust_joined_on: Some((2016, 1, 1)),
+        area: 0,
     },
     // The trust's founding school, hence the trust's name.
     SchoolSpec {
@@ -401,6 +440,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.25,
         },
         trust_joined_on: Some((2015, 9, 1)),
+        area: 0,
     },
     // Catholic voluntary aided, cluster only; most of its leavers go to a Catholic secondary
     // outside the partnership.
@@ -427,6 +467,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.45,
         },
         trust_joined_on: None,
+        area: 0,
     },
     // A maintained community school, cluster only.
     SchoolSpec {
@@ -452,6 +493,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.50,
         },
         trust_joined_on: None,
+        area: 0,
     },
     SchoolSpec {
         urn: RIVERSIDE_ACADEMY,
@@ -480,6 +522,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.40,
         },
         trust_joined_on: Some((2015, 9, 1)),
+        area: 0,
     },
     // An all-through free school with no sixth form; some of its year 11s go on to
     // Riverside Academy's sixth form.
@@ -510,39 +553,66 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
             diversity: 0.35,
         },
         trust_joined_on: Some((2018, 9, 1)),
+        area: 0,
     },
 ];
+
+/// The schools of a partnership of `areas` copies of the two towns (1 to [`MAX_AREAS`]): the
+/// demo is one area; benchmarks use more. Area n's schools follow area n-1's, in table order.
+pub(crate) fn specs(areas: u8) -> Vec<SchoolSpec> {
+    (0..areas.clamp(1, MAX_AREAS))
+        .flat_map(|area| {
+            SCHOOLS.iter().map(move |spec| SchoolSpec {
+                urn: spec.urn + AREA_URN_STEP * u32::from(area),
+                area,
+                ..spec.clone()
+            })
+        })
+        .collect()
+}
+
+/// A cluster's group code in an area: the demo's codes in area 0, numbered after.
+fn cluster_code(locality: Locality, area: u8) -> String {
+    match area {
+        0 => locality.cluster_code().to_owned(),
+        n => format!("{}-{}", locality.cluster_code(), n + 1),
+    }
+}
 
 fn date((year, month, day): (i32, u32, u32)) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-/// The trust and the two clusters.
-pub(crate) fn groups() -> Vec<Group> {
-    vec![
-        Group {
-            code: TRUST_CODE.to_owned(),
-            name: "Oakfield Learning Trust".to_owned(),
-            kind: GroupKind::Trust,
-        },
-        Group {
-            code: Locality::NorthVale.cluster_code().to_owned(),
-            name: "North Vale Cluster".to_owned(),
+/// The trust and each area's two clusters.
+pub(crate) fn groups(areas: u8) -> Vec<Group> {
+    let trust = Group {
+        code: TRUST_CODE.to_owned(),
+        name: "Oakfield Learning Trust".to_owned(),
+        kind: GroupKind::Trust,
+    };
+    let clusters = (0..areas.clamp(1, MAX_AREAS)).flat_map(|area| {
+        let suffix = match area {
+            0 => String::new(),
+            n => format!(" (area {})", n + 1),
+        };
+        [
+            (Locality::NorthVale, "North Vale Cluster"),
+            (Locality::Riverside, "Riverside Cluster"),
+        ]
+        .map(|(locality, name)| Group {
+            code: cluster_code(locality, area),
+            name: format!("{name}{suffix}"),
             kind: GroupKind::Cluster,
-        },
-        Group {
-            code: Locality::Riverside.cluster_code().to_owned(),
-            name: "Riverside Cluster".to_owned(),
-            kind: GroupKind::Cluster,
-        },
-    ]
+        })
+    });
+    std::iter::once(trust).chain(clusters).collect()
 }
 
 /// Trust memberships first, then cluster memberships, each in table order. Trust schools
 /// share pupil-level data with the trust; every school shares only aggregates with its
 /// cluster, because a cluster is a locality group of schools with different employers.
-pub(crate) fn memberships() -> Vec<Membership> {
-    let trust = SCHOOLS.iter().filter_map(|spec| {
+pub(crate) fn memberships(schools: &[SchoolSpec]) -> Vec<Membership> {
+    let trust = schools.iter().filter_map(|spec| {
         Some(Membership {
             group_code: TRUST_CODE.to_owned(),
             urn: Urn::from_u32(spec.urn).ok()?,
@@ -551,9 +621,9 @@ pub(crate) fn memberships() -> Vec<Membership> {
             sharing: SharingLevel::PupilLevel,
         })
     });
-    let clusters = SCHOOLS.iter().filter_map(|spec| {
+    let clusters = schools.iter().filter_map(|spec| {
         Some(Membership {
-            group_code: spec.locality.cluster_code().to_owned(),
+            group_code: cluster_code(spec.locality, spec.area),
             urn: Urn::from_u32(spec.urn).ok()?,
             joined_on: date(spec.locality.cluster_joined_on())?,
             left_on: None,

@@ -10,6 +10,7 @@ use rstest::rstest;
 
 use super::*;
 use crate::cohort::Cohort;
+use crate::schools::SCHOOLS;
 
 /// Generated once and shared, so the suite stays quick in debug builds.
 static DEMO: LazyLock<Partnership> = LazyLock::new(|| generate(DEFAULT_SEED));
@@ -1636,4 +1637,41 @@ fn the_new_stages_leave_the_characteristics_unchanged() {
         &demo_years(),
     );
     assert!(characteristics == demo().characteristics);
+}
+
+#[test]
+fn a_larger_partnership_repeats_the_towns_with_distinct_identifiers() {
+    let areas = 4;
+    let partnership = generate_areas(DEFAULT_SEED, areas);
+    assert_eq!(partnership.schools.len(), SCHOOLS.len() * 4);
+    let urns: BTreeSet<_> = partnership.schools.iter().map(|s| s.urn).collect();
+    let laestabs: BTreeSet<_> = partnership.schools.iter().map(|s| s.laestab).collect();
+    assert_eq!(urns.len(), partnership.schools.len());
+    assert_eq!(laestabs.len(), partnership.schools.len());
+    let upns: BTreeSet<_> = partnership.pupils.iter().map(|p| &p.upn).collect();
+    assert_eq!(upns.len(), partnership.pupils.len(), "UPNs are unique");
+    // One trust and two clusters per area; every school in its area's cluster.
+    assert_eq!(partnership.groups.len(), 1 + 2 * 4);
+    let trust_members = partnership
+        .memberships
+        .iter()
+        .filter(|m| m.group_code == TRUST_CODE)
+        .count();
+    assert_eq!(trust_members, 4 * 10, "ten trust schools in each area");
+    // Pupils stay in their area: every enrolment of a pupil is in one local authority.
+    let la_of: BTreeMap<Urn, u16> = partnership
+        .schools
+        .iter()
+        .map(|s| (s.urn, s.laestab.la_code()))
+        .collect();
+    let mut pupil_la: BTreeMap<&Upn, u16> = BTreeMap::new();
+    for enrolment in &partnership.enrolments {
+        let la = la_of[&enrolment.urn];
+        assert_eq!(*pupil_la.entry(&enrolment.upn).or_insert(la), la);
+    }
+    // Roughly four times the demo's pupils and results.
+    let demo = demo();
+    let ratio = partnership.pupils.len() as f64 / demo.pupils.len() as f64;
+    assert!((3.6..4.4).contains(&ratio), "{ratio}");
+    assert!(partnership.ks4_results.len() > 3 * demo.ks4_results.len());
 }

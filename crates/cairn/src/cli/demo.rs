@@ -25,6 +25,11 @@ pub(crate) struct DemoArgs {
     /// Build the demo database and exit without serving.
     #[arg(long)]
     load_only: bool,
+    /// Repeat the demo's two towns this many times (13 schools each, up to
+    /// `cairn_demo::MAX_AREAS`) for a larger partnership, as the benchmarks do.
+    #[arg(long, default_value_t = 1, hide = true,
+          value_parser = clap::value_parser!(u8).range(1..=i64::from(cairn_demo::MAX_AREAS)))]
+    areas: u8,
 }
 
 pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -33,7 +38,7 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let store = database.open().await?;
     let started = std::time::Instant::now();
-    let partnership = cairn_demo::generate(args.seed);
+    let partnership = cairn_demo::generate_areas(args.seed, args.areas);
     let summary = store
         .load_partnership(&partnership)
         .await
