@@ -36,6 +36,9 @@ pub struct Ks4Subject {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectCatalogue {
     subjects: Vec<Ks4Subject>,
+    /// Each subject's normalised name and synonym, to its index: a results file looks a
+    /// subject up on every row.
+    index: std::collections::HashMap<String, usize>,
 }
 
 const KS4_SUBJECTS_CSV: &str = include_str!("../data/ks4_subjects.csv");
@@ -61,13 +64,32 @@ impl SubjectCatalogue {
     /// The starter catalogue in `data/ks4_subjects.csv`.
     pub fn standard() -> Self {
         let parsed = parse_subject_catalogue("ks4_subjects.csv", KS4_SUBJECTS_CSV.as_bytes());
-        SubjectCatalogue {
-            subjects: parsed.records,
-        }
+        Self::new(parsed.records)
     }
 
     pub fn new(subjects: Vec<Ks4Subject>) -> Self {
-        SubjectCatalogue { subjects }
+        let mut catalogue = SubjectCatalogue {
+            subjects,
+            index: std::collections::HashMap::new(),
+        };
+        catalogue.reindex();
+        catalogue
+    }
+
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (i, subject) in self.subjects.iter().enumerate() {
+            // The first subject of a name wins, as a scan in order would find it.
+            self.index
+                .entry(crate::table::normalise_header(&subject.name))
+                .or_insert(i);
+        }
+        // A synonym means its catalogue subject, even over a subject of the synonym's name.
+        for (from, to) in SUBJECT_SYNONYMS {
+            if let Some(&i) = self.index.get(*to) {
+                self.index.insert((*from).to_owned(), i);
+            }
+        }
     }
 
     /// Adds subjects (e.g. parsed with [`parse_subject_catalogue`] from a trust's own file);
@@ -79,6 +101,7 @@ impl SubjectCatalogue {
                 .retain(|s| crate::table::normalise_header(&s.name) != key);
             self.subjects.push(subject);
         }
+        self.reindex();
     }
 
     pub fn subjects(&self) -> &[Ks4Subject] {
@@ -88,13 +111,7 @@ impl SubjectCatalogue {
     /// Finds a subject by name, ignoring case and punctuation and accepting common short names.
     pub fn find(&self, name: &str) -> Option<&Ks4Subject> {
         let key = crate::table::normalise_header(name);
-        let key = SUBJECT_SYNONYMS
-            .iter()
-            .find(|(from, _)| *from == key)
-            .map_or(key.as_str(), |(_, to)| to);
-        self.subjects
-            .iter()
-            .find(|s| crate::table::normalise_header(&s.name) == key)
+        self.index.get(&key).and_then(|&i| self.subjects.get(i))
     }
 }
 

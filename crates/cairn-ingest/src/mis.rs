@@ -828,31 +828,37 @@ fn check_date_columns(kind: ImportKind, table: &Table, mapping: &ColumnMapping, 
 }
 
 /// Reports every repeat of a key, naming both lines.
-fn report_duplicates<T, K: Eq + Hash>(
-    records: Vec<Lined<T>>,
+fn report_duplicates<'r, T, K: Eq + Hash>(
+    records: &'r [Lined<T>],
     p: &mut Problems,
-    key: impl Fn(&T) -> K,
+    key: impl Fn(&'r T) -> K,
     describe: impl Fn(&T, u64, u64) -> (String, String, String),
-) -> Vec<T> {
-    let mut first_line: HashMap<K, u64> = HashMap::new();
+) -> HashSet<u64> {
+    // Keys borrow from the records, so checking a million rows allocates nothing per row.
+    let mut first_line: HashMap<K, u64> = HashMap::with_capacity(records.len());
     let mut repeated: HashSet<u64> = HashSet::new();
-    for lined in &records {
-        let k = key(&lined.record);
-        match first_line.get(&k) {
-            Some(&first) => {
+    for lined in records {
+        match first_line.entry(key(&lined.record)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
                 let (column, value, rule) = describe(&lined.record, first, lined.line);
                 p.error(lined.line, &column, &value, rule);
                 repeated.insert(first);
                 repeated.insert(lined.line);
             }
-            None => {
-                first_line.insert(k, lined.line);
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(lined.line);
             }
         }
     }
+    repeated
+}
+
+/// The records whose lines are not in `lines` (those [`report_duplicates`] reported).
+fn without_lines<T>(records: Vec<Lined<T>>, lines: &HashSet<u64>) -> Vec<T> {
     records
         .into_iter()
-        .filter(|l| !repeated.contains(&l.line))
+        .filter(|l| !lines.contains(&l.line))
         .map(|l| l.record)
         .collect()
 }
@@ -1095,10 +1101,10 @@ pub fn parse_characteristics(
     });
     warn_no_disadvantaged(tm.as_ref(), &mut p);
     let column = header_of(tm.as_ref(), "upn");
-    let records = report_duplicates(
-        records,
+    let repeated = report_duplicates(
+        &records,
         &mut p,
-        |r| (r.upn.clone(), r.academic_year, r.term),
+        |r| (&r.upn, r.academic_year, r.term),
         |r, first, line| {
             (
                 column.clone(),
@@ -1110,6 +1116,7 @@ pub fn parse_characteristics(
             )
         },
     );
+    let records = without_lines(records, &repeated);
     p.finish(records)
 }
 
@@ -1147,10 +1154,10 @@ pub fn parse_ks2_results(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> 
         })
     });
     let column = header_of(tm.as_ref(), "upn");
-    let records = report_duplicates(
-        records,
+    let repeated = report_duplicates(
+        &records,
         &mut p,
-        |r| r.upn.clone(),
+        |r| &r.upn,
         |r, first, line| {
             (
                 column.clone(),
@@ -1159,6 +1166,7 @@ pub fn parse_ks2_results(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> 
             )
         },
     );
+    let records = without_lines(records, &repeated);
     p.finish(records)
 }
 
@@ -1219,10 +1227,10 @@ pub fn parse_ks4_results(
         })
     });
     let column = header_of(tm.as_ref(), "subject");
-    let records = report_duplicates(
-        records,
+    let repeated = report_duplicates(
+        &records,
         &mut p,
-        |r| (r.upn.clone(), r.subject.clone(), r.academic_year),
+        |r| (&r.upn, r.subject.as_str(), r.academic_year),
         |r, first, line| {
             (
                 column.clone(),
@@ -1231,6 +1239,7 @@ pub fn parse_ks4_results(
             )
         },
     );
+    let records = without_lines(records, &repeated);
     p.finish(records)
 }
 
@@ -1242,10 +1251,10 @@ fn one_per_pupil<T>(
     year_of: impl Fn(&T) -> AcademicYear,
 ) -> Vec<T> {
     let column = header_of(tm, "upn");
-    report_duplicates(
-        records,
+    let repeated = report_duplicates(
+        &records,
         p,
-        |r| (upn_of(r).clone(), year_of(r)),
+        |r| (upn_of(r), year_of(r)),
         |r, first, line| {
             (
                 column.clone(),
@@ -1253,7 +1262,8 @@ fn one_per_pupil<T>(
                 format!("appears twice: lines {first} and {line}"),
             )
         },
-    )
+    );
+    without_lines(records, &repeated)
 }
 
 /// Parses phonics screening check marks (0 to 40, or A, D, L, Q).
@@ -1373,10 +1383,10 @@ pub fn parse_attendance_marks(
         })
     });
     let column = header_of(tm.as_ref(), "upn");
-    let records = report_duplicates(
-        records,
+    let repeated = report_duplicates(
+        &records,
         &mut p,
-        |r| (r.upn.clone(), r.date, r.session),
+        |r| (&r.upn, r.date, r.session),
         |r, first, line| {
             (
                 column.clone(),
@@ -1389,6 +1399,7 @@ pub fn parse_attendance_marks(
             )
         },
     );
+    let records = without_lines(records, &repeated);
     p.finish(records)
 }
 
@@ -1446,10 +1457,10 @@ pub fn parse_attendance_summaries(
         },
     );
     let column = header_of(tm.as_ref(), "upn");
-    let records = report_duplicates(
-        records,
+    let repeated = report_duplicates(
+        &records,
         &mut p,
-        |r| (r.upn.clone(), r.academic_year, r.term),
+        |r| (&r.upn, r.academic_year, r.term),
         |r, first, line| {
             (
                 column.clone(),
@@ -1458,6 +1469,7 @@ pub fn parse_attendance_summaries(
             )
         },
     );
+    let records = without_lines(records, &repeated);
     p.finish(records)
 }
 
@@ -1497,10 +1509,10 @@ pub fn parse_teacher_assessments(
         },
     );
     let column = header_of(tm.as_ref(), "subject");
-    let records = report_duplicates(
-        records,
+    let repeated = report_duplicates(
+        &records,
         &mut p,
-        |r| (r.upn.clone(), r.assessment.clone(), r.subject.clone()),
+        |r| (&r.upn, &r.assessment, r.subject.as_str()),
         |r, first, line| {
             (
                 column.clone(),
@@ -1512,5 +1524,6 @@ pub fn parse_teacher_assessments(
             )
         },
     );
+    let records = without_lines(records, &repeated);
     p.finish(records)
 }
