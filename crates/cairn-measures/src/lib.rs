@@ -31,6 +31,8 @@
 //! * [`ks2`], [`early`] (phonics, MTC, EYFS) and [`attendance`] have input structs per pupil and
 //!   `summarise_*` functions for one cohort, every school, or a pooled group of schools.
 //! * [`similar`] has [`similar::find_similar_schools`], with the method documented there.
+//! * [`impact`] has [`impact::estimate_impact`]: a practice's effect by difference-in-differences
+//!   against matched non-adopting schools, with a 95% interval and a plain verdict.
 //!
 //! # Method notes
 //!
@@ -54,6 +56,7 @@ pub mod early;
 mod error;
 pub mod figure;
 pub mod groups;
+pub mod impact;
 pub mod ks2;
 pub mod ks4;
 pub mod similar;

@@ -1,0 +1,144 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly on purpose"
+)]
+
+use super::*;
+
+fn year(start: u16) -> AcademicYear {
+    AcademicYear::starting(start).unwrap()
+}
+
+fn series(points: &[(u16, f64)]) -> Series {
+    Series::new(points.iter().map(|&(y, v)| (year(y), v)))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 5e-4
+}
+
+/// Three adopters, two comparison schools each, worked by hand:
+///
+/// | adopter | adopted | change | comparison changes | mean | effect |
+/// | --- | --- | --- | --- | --- | --- |
+/// | A1 | 2023/24 | 56 - 50 = 6 | 50 - 48 = 2, 53 - 52 = 1 | 1.5 | 4.5 |
+/// | A2 | 2024/25 | 45 - (40+42)/2 = 4 | 41 - 40 = 1, 43 - 44 = -1 | 0 | 4 |
+/// | A3 | 2023/24 | (61+63)/2 - 60 = 2 | 59 - 58 = 1, 61 - 61 = 0 | 0.5 | 1.5 |
+///
+/// Mean effect 10/3 = 3.3333; SD of the effects sqrt(5.16667/2) = 1.60728; SE 1.60728/sqrt(3)
+/// = 0.92796; t(0.975, 2) = 4.30265; interval 3.3333 -/+ 3.99269 = (-0.6594, 7.3260), which
+/// contains zero: no detectable effect yet, although every adopter's effect is positive.
+fn three_adopters() -> Vec<Adopter> {
+    vec![
+        Adopter {
+            series: series(&[(2022, 50.0), (2023, 56.0)]),
+            adopted_in: year(2023),
+            comparisons: vec![
+                series(&[(2022, 48.0), (2023, 50.0)]),
+                series(&[(2022, 52.0), (2023, 53.0)]),
+            ],
+        },
+        Adopter {
+            series: series(&[(2022, 40.0), (2023, 42.0), (2024, 45.0)]),
+            adopted_in: year(2024),
+            comparisons: vec![
+                series(&[(2022, 39.0), (2023, 41.0), (2024, 41.0)]),
+                series(&[(2022, 44.0), (2023, 44.0), (2024, 43.0)]),
+            ],
+        },
+        Adopter {
+            series: series(&[(2022, 60.0), (2023, 61.0), (2024, 63.0)]),
+            adopted_in: year(2023),
+            comparisons: vec![
+                series(&[(2022, 58.0), (2023, 59.0), (2024, 59.0)]),
+                series(&[(2022, 61.0), (2023, 60.0), (2024, 62.0)]),
+            ],
+        },
+    ]
+}
+
+#[test]
+fn three_adopters_with_a_wide_interval_show_no_detectable_effect_yet() {
+    let estimate = estimate_impact(&three_adopters(), true);
+    let effects: Vec<f64> = estimate.per_adopter.iter().map(|a| a.effect).collect();
+    assert_eq!(effects, vec![4.5, 4.0, 1.5]);
+    assert!(close(estimate.effect.unwrap(), 10.0 / 3.0));
+    let interval = estimate.interval.unwrap();
+    assert!(close(interval.lower, -0.6594), "{interval:?}");
+    assert!(close(interval.upper, 7.3260), "{interval:?}");
+    assert_eq!(estimate.verdict, Verdict::NoDetectableEffect);
+    assert!(
+        estimate
+            .verdict
+            .sentence()
+            .starts_with("No detectable effect yet")
+    );
+}
+
+/// One adopter: its change of 6 against four comparison changes 2, 1, 0, 1 (mean 1, SD
+/// sqrt(2/3) = 0.81650). Effect 5; half-width t(0.975, 3) 3.18245 x 0.81650 x sqrt(1 + 1/4)
+/// = 2.90517; interval (2.0948, 7.9052), above zero: improved.
+#[test]
+fn one_adopter_is_judged_against_the_spread_of_its_comparisons() {
+    let adopter = Adopter {
+        series: series(&[(2022, 50.0), (2023, 56.0)]),
+        adopted_in: year(2023),
+        comparisons: [2.0, 1.0, 0.0, 1.0]
+            .iter()
+            .map(|d| series(&[(2022, 50.0), (2023, 50.0 + d)]))
+            .collect(),
+    };
+    let estimate = estimate_impact(std::slice::from_ref(&adopter), true);
+    assert!(close(estimate.effect.unwrap(), 5.0));
+    let interval = estimate.interval.unwrap();
+    assert!(close(interval.lower, 2.0948), "{interval:?}");
+    assert!(close(interval.upper, 7.9052), "{interval:?}");
+    assert_eq!(estimate.verdict, Verdict::Improved);
+    // For an absence rate, the same rise is a change for the worse.
+    assert_eq!(
+        estimate_impact(&[adopter], false).verdict,
+        Verdict::Worsened
+    );
+}
+
+#[test]
+fn too_few_schools_are_said_to_be_too_few() {
+    // One adopter and one comparison: no spread to judge by.
+    let adopter = Adopter {
+        series: series(&[(2022, 50.0), (2023, 56.0)]),
+        adopted_in: year(2023),
+        comparisons: vec![series(&[(2022, 50.0), (2023, 51.0)])],
+    };
+    let estimate = estimate_impact(&[adopter], true);
+    assert_eq!(estimate.effect, Some(5.0));
+    assert_eq!(estimate.interval, None);
+    assert_eq!(estimate.verdict, Verdict::TooFewSchools);
+    // An adopter with no figures before adopting cannot be used at all.
+    let no_before = Adopter {
+        series: series(&[(2023, 56.0)]),
+        adopted_in: year(2023),
+        comparisons: vec![series(&[(2022, 50.0), (2023, 51.0)])],
+    };
+    let estimate = estimate_impact(&[no_before], true);
+    assert_eq!(estimate.effect, None);
+    assert!(estimate.per_adopter.is_empty());
+    assert_eq!(estimate.verdict, Verdict::TooFewSchools);
+}
+
+#[test]
+fn comparisons_are_measured_over_their_adopters_years_only() {
+    // The comparison's 2021/22 figure is outside the adopter's years and must not count.
+    let adopter = Adopter {
+        series: series(&[(2022, 50.0), (2023, 52.0)]),
+        adopted_in: year(2023),
+        comparisons: vec![
+            series(&[(2021, 10.0), (2022, 50.0), (2023, 51.0)]),
+            series(&[(2022, 50.0), (2023, 51.0)]),
+        ],
+    };
+    let estimate = estimate_impact(&[adopter], true);
+    assert_eq!(estimate.per_adopter[0].comparison_change, 1.0);
+    assert_eq!(estimate.per_adopter[0].effect, 1.0);
+}
