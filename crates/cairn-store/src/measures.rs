@@ -350,6 +350,23 @@ impl Store {
                 });
                 qb.build().execute(&mut *tx).await?;
             }
+            // Pupils on roll, counted once here so pages never count enrolments per request.
+            for year in &computed.years {
+                let day = year.spring_census_day().min(now.date_naive());
+                sqlx::query(
+                    "INSERT INTO school_rolls \
+                     (refresh_id, academic_year, on_date, urn, nc_year, n_pupils) \
+                     SELECT $1, academic_year, $2, urn, nc_year, COUNT(*) FROM enrolments \
+                     WHERE academic_year = $3 AND started_on <= $2 \
+                       AND (left_on IS NULL OR left_on >= $2) \
+                     GROUP BY academic_year, urn, nc_year",
+                )
+                .bind(id)
+                .bind(day)
+                .bind(year_to_db(*year))
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
             MeasureRefresh { id, computed_at, reason }
         });

@@ -434,6 +434,41 @@ impl Store {
             .collect()
     }
 
+    /// Pupils on roll by school and NC year in `academic_year` as the newest measure refresh
+    /// counted them, with the day counted (the spring census day, or the refresh's day if
+    /// earlier); `None` before any refresh or for a year it did not count. Pages read this,
+    /// not [`Store::school_rolls`], so no request counts enrolments.
+    pub async fn stored_rolls(
+        &self,
+        academic_year: AcademicYear,
+    ) -> Result<Option<(NaiveDate, Vec<SchoolRoll>)>, StoreError> {
+        let rows: Vec<(NaiveDate, i64, i64, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT on_date, urn, nc_year, n_pupils FROM school_rolls \
+                 WHERE refresh_id = (SELECT MAX(id) FROM measure_refreshes) \
+                   AND academic_year = $1 \
+                 ORDER BY urn, nc_year",
+            )
+            .bind(year_to_db(academic_year))
+            .fetch_all(pool)
+            .await?
+        });
+        let Some(&(on_date, ..)) = rows.first() else {
+            return Ok(None);
+        };
+        let rolls = rows
+            .into_iter()
+            .map(|(_, urn, nc_year, n_pupils)| {
+                Ok(SchoolRoll {
+                    urn: urn_from_db(urn)?,
+                    nc_year: nc_year_from_db(nc_year)?,
+                    n_pupils,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Some((on_date, rolls)))
+    }
+
     /// The pupils on a school's roll at any time in `academic_year`, with their latest
     /// characteristics that year (census terms sort autumn < spring < summer).
     #[tracing::instrument(skip_all, fields(school.urn = %urn))]

@@ -368,3 +368,24 @@ fn measure_codes_are_stable_and_round_trip() {
         );
     }
 }
+
+backend_test! {
+    async fn a_refresh_stores_each_years_roll_as_the_census_day_count(db) {
+        let store = db.store();
+        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        store.load_partnership(&partnership).await.unwrap();
+        let latest = store.latest_academic_year().await.unwrap().unwrap();
+        assert_eq!(store.stored_rolls(latest).await.unwrap(), None, "no refresh yet");
+        store
+            .refresh_measures("test", at(9), SuppressionPolicy::default())
+            .await
+            .unwrap();
+        for year in cairn_demo::demo_years() {
+            let day = year.spring_census_day();
+            let (on_date, rolls) = store.stored_rolls(year).await.unwrap().unwrap();
+            assert_eq!(on_date, day);
+            assert_eq!(rolls, store.school_rolls(day).await.unwrap());
+            assert!(rolls.iter().map(|r| r.n_pupils).sum::<i64>() > 5_000);
+        }
+    }
+}
