@@ -18,6 +18,7 @@ pub mod assessments;
 mod cells;
 pub mod ctf;
 mod decode;
+pub mod files;
 pub mod gias;
 pub mod mis;
 pub mod perf;
