@@ -1130,3 +1130,53 @@ fn copy_text(out: &mut String, value: &Val) {
 
 #[cfg(test)]
 mod tests;
+
+/// An import log entry with the name of the user who made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolImport {
+    pub record: ImportRecord,
+    /// `None` for imports from the command line, or when the user was deleted.
+    pub display_name: Option<String>,
+}
+
+impl Store {
+    /// The newest `limit` imports into one school, newest first, with who made them.
+    pub async fn imports_for_school(
+        &self,
+        urn: Urn,
+        limit: u32,
+    ) -> Result<Vec<SchoolImport>, StoreError> {
+        let columns = IMPORT_COLUMNS
+            .split(", ")
+            .map(|c| format!("i.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: Vec<(ImportRow, Option<String>)> = crate::on_pool!(self, pool => {
+            let rows: Vec<ImportRowNamed> = sqlx::query_as(&format!(
+                "SELECT {columns}, u.display_name FROM imports i \
+                 LEFT JOIN users u ON u.id = i.user_id \
+                 WHERE i.urn = $1 ORDER BY i.id DESC LIMIT $2"
+            ))
+            .bind(urn_to_db(urn))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?;
+            rows.into_iter().map(|r| (r.row, r.display_name)).collect()
+        });
+        rows.into_iter()
+            .map(|(row, display_name)| {
+                Ok(SchoolImport {
+                    record: ImportRecord::try_from(row)?,
+                    display_name,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ImportRowNamed {
+    #[sqlx(flatten)]
+    row: ImportRow,
+    display_name: Option<String>,
+}

@@ -32,7 +32,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::StoreError;
-pub use imports::{ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportRecord};
+pub use imports::{
+    ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportRecord, SchoolImport,
+};
 pub use measures::{
     LatestResults, Measure, MeasureRefresh, RefreshSummary, ResultScope, ScopeFilter, ScopeKind,
     StoredResult, StoredValue,

@@ -10,7 +10,7 @@
 //! - governors and cluster members only ever see aggregates;
 //! - a user with several roles gets the most any one of them allows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cairn_domain::{Access, Membership, Role, RoleKind, Scope, SharingLevel, Urn};
 use chrono::NaiveDate;
@@ -19,6 +19,8 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Gate {
     by_school: BTreeMap<Urn, Access>,
+    /// Schools a data manager role lets the user import pupil data into.
+    importable: BTreeSet<Urn>,
     roles: Vec<Role>,
 }
 
@@ -26,9 +28,13 @@ impl Gate {
     /// Works out the gate for `roles` given every membership, as on `today`.
     pub fn new(roles: &[Role], memberships: &[Membership], today: NaiveDate) -> Gate {
         let mut by_school: BTreeMap<Urn, Access> = BTreeMap::new();
-        let mut grant = |urn: Urn, access: Access| {
+        let mut importable: BTreeSet<Urn> = BTreeSet::new();
+        let mut grant = |urn: Urn, access: Access, kind: RoleKind| {
             let entry = by_school.entry(urn).or_insert(Access::None);
             *entry = (*entry).max(access);
+            if kind == RoleKind::DataManager && access == Access::PupilLevel {
+                importable.insert(urn);
+            }
         };
         for role in roles {
             match &role.scope {
@@ -39,7 +45,7 @@ impl Gate {
                             Access::Aggregate
                         }
                     };
-                    grant(*urn, access);
+                    grant(*urn, access, role.kind);
                 }
                 Scope::Group(code) => {
                     for membership in memberships
@@ -53,13 +59,14 @@ impl Gate {
                         } else {
                             Access::Aggregate
                         };
-                        grant(membership.urn, access);
+                        grant(membership.urn, access, role.kind);
                     }
                 }
             }
         }
         Gate {
             by_school,
+            importable,
             roles: roles.to_vec(),
         }
     }
@@ -85,6 +92,18 @@ impl Gate {
                 .roles
                 .iter()
                 .any(|r| matches!(r.kind, RoleKind::SchoolLeader | RoleKind::TrustLeader))
+    }
+
+    /// Whether the user may import pupil data into this school: a data manager role that
+    /// reaches the school's pupils (its own school, or a group the school shares pupil-level
+    /// data with).
+    pub fn may_import(&self, urn: Urn) -> bool {
+        self.importable.contains(&urn)
+    }
+
+    /// The schools the user may import into.
+    pub fn importable_schools(&self) -> impl Iterator<Item = Urn> + '_ {
+        self.importable.iter().copied()
     }
 
     pub fn roles(&self) -> &[Role] {
@@ -215,5 +234,42 @@ mod tests {
         assert_eq!(gate.access(urn("100003")), Access::PupilLevel);
         assert_eq!(gate.access(urn("100001")), Access::Aggregate);
         assert_eq!(gate.visible_schools().count(), 3);
+    }
+
+    #[test]
+    fn only_data_managers_reaching_a_schools_pupils_may_import_into_it() {
+        let today = day(2026, 1, 1);
+        let trust_data_manager = Gate::new(
+            &[Role {
+                kind: RoleKind::DataManager,
+                scope: Scope::Group("trust".into()),
+            }],
+            &memberships(),
+            today,
+        );
+        assert!(trust_data_manager.may_import(urn("100001")));
+        // Shares aggregates only with the trust: its pupils are not the trust's to import.
+        assert!(!trust_data_manager.may_import(urn("100003")));
+        assert!(!trust_data_manager.may_import(urn("100004")));
+        let leader_and_manager = Gate::new(
+            &[
+                Role {
+                    kind: RoleKind::SchoolLeader,
+                    scope: Scope::School(urn("100001")),
+                },
+                Role {
+                    kind: RoleKind::DataManager,
+                    scope: Scope::School(urn("100004")),
+                },
+            ],
+            &memberships(),
+            today,
+        );
+        assert!(
+            !leader_and_manager.may_import(urn("100001")),
+            "leaders read, managers import"
+        );
+        assert!(leader_and_manager.may_import(urn("100004")));
+        assert_eq!(leader_and_manager.importable_schools().count(), 1);
     }
 }

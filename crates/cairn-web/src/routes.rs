@@ -1,10 +1,11 @@
 //! Every route, in one table.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tower_http::trace::TraceLayer;
 
-use crate::pages::{audit, overview, pupils, schools, sessions};
+use crate::pages::{audit, imports, overview, pupils, schools, sessions};
 use crate::{AppState, WebError, assets, security};
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -15,6 +16,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/schools/{urn}", get(schools::show))
         .route("/schools/{urn}/pupils", get(pupils::index))
         .route("/schools/{urn}/audit", get(audit::index))
+        .route(
+            "/schools/{urn}/imports",
+            get(imports::index)
+                .post(imports::create)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
+        )
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

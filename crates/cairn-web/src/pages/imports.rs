@@ -1,0 +1,389 @@
+//! Imports for data managers: upload one school's MIS export or Common Transfer File, see
+//! every problem in it or what it changed, and the school's import log.
+//!
+//! The file goes through the same parser as `cairn import` ([`cairn_ingest::files`]), then
+//! into one transaction; any problem means nothing is written. After a real (not dry-run)
+//! import the measures are recomputed, so the pages show the new data at once.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use cairn_domain::{AcademicYear, Partnership, Term, Urn};
+use cairn_ingest::assessments::SubjectCatalogue;
+use cairn_ingest::files::{FileKind, parse_file};
+use cairn_ingest::mis::{ImportContext, MisOptions};
+use cairn_ingest::{RowError, RowWarning};
+use cairn_measures::SuppressionPolicy;
+use cairn_store::{ImportFile, ImportKind, SchoolImport};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Viewer;
+use crate::pages::{Nav, count, render};
+use crate::{AppState, WebError};
+
+/// Problems listed on the page; the rest are counted.
+const MAX_LISTED: usize = 200;
+/// The largest upload accepted (an MIS export of a large school's marks runs to tens of MB).
+pub(crate) const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// The kinds a data manager uploads for one school (GIAS extracts are partnership-wide and
+/// come in from the command line).
+fn uploadable() -> impl Iterator<Item = FileKind> {
+    FileKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| *k != FileKind::Gias)
+}
+
+#[derive(Debug)]
+pub(crate) struct KindOption {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct LogLine {
+    pub when: String,
+    pub who: String,
+    pub kind: &'static str,
+    pub file_name: String,
+    pub added: String,
+    pub updated: String,
+    pub unchanged: String,
+    pub dry_run: bool,
+}
+
+/// What the last upload did.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Problems {
+        file_name: String,
+        errors: Vec<RowError>,
+        more: usize,
+    },
+    Written {
+        file_name: String,
+        dry_run: bool,
+        added: String,
+        updated: String,
+        unchanged: String,
+        refreshed: bool,
+    },
+}
+
+#[derive(Template)]
+#[template(path = "imports/index.html")]
+pub(crate) struct ImportsPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub urn: String,
+    pub school_name: String,
+    pub kinds: Vec<KindOption>,
+    pub year: String,
+    pub outcome: Option<Outcome>,
+    pub warnings: Vec<RowWarning>,
+    pub log: Vec<LogLine>,
+}
+
+fn log_lines(imports: Vec<SchoolImport>) -> Vec<LogLine> {
+    imports
+        .into_iter()
+        .map(|i| LogLine {
+            when: i.record.at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            who: i.display_name.unwrap_or_else(|| "Command line".to_owned()),
+            kind: FileKind::parse(i.record.kind.code()).map_or("", FileKind::label),
+            file_name: i.record.file_name,
+            added: count(i64::try_from(i.record.counts.added).unwrap_or(i64::MAX)),
+            updated: count(i64::try_from(i.record.counts.updated).unwrap_or(i64::MAX)),
+            unchanged: count(i64::try_from(i.record.counts.unchanged).unwrap_or(i64::MAX)),
+            dry_run: i.record.dry_run,
+        })
+        .collect()
+}
+
+/// The school, if the viewer may import into it.
+fn authorise(viewer: &Viewer, urn: &str) -> Result<Urn, WebError> {
+    let urn = Urn::parse(urn).map_err(|_| WebError::NotFound)?;
+    if !viewer.gate.may_import(urn) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(urn)
+}
+
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    urn: Urn,
+    selected: Option<FileKind>,
+    year: String,
+    outcome: Option<Outcome>,
+    warnings: Vec<RowWarning>,
+) -> Result<ImportsPage, WebError> {
+    let school = state.store.school(urn).await?.ok_or(WebError::NotFound)?;
+    let log = log_lines(state.store.imports_for_school(urn, 50).await?);
+    Ok(ImportsPage {
+        nav: Some(Nav::of(viewer)),
+        title: format!("Import data for {}", school.name),
+        urn: urn.to_string(),
+        school_name: school.name,
+        kinds: uploadable()
+            .map(|k| KindOption {
+                code: k.code(),
+                label: k.label(),
+                selected: Some(k) == selected,
+            })
+            .collect(),
+        year,
+        outcome,
+        warnings,
+        log,
+    })
+}
+
+/// GET /schools/{urn}/imports
+pub(crate) async fn index(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(urn): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let urn = authorise(&viewer, &urn)?;
+    let year = AcademicYear::containing(state.clock.now().date_naive()).to_string();
+    render(&page(&state, &viewer, urn, None, year, None, Vec::new()).await?)
+}
+
+/// The fields of the upload form.
+#[derive(Default)]
+struct Upload {
+    csrf_token: String,
+    kind: String,
+    year: String,
+    term: String,
+    dry_run: bool,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
+    const BAD: WebError = WebError::BadRequest(
+        "The upload could not be read. Go back, choose the file again and resend it.",
+    );
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(|_| BAD)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            upload.file_name = field
+                .file_name()
+                .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned())
+                .unwrap_or_default();
+            upload.bytes = field.bytes().await.map_err(|_| BAD)?.to_vec();
+            continue;
+        }
+        let text = field.text().await.map_err(|_| BAD)?;
+        match name.as_str() {
+            "csrf_token" => upload.csrf_token = text,
+            "kind" => upload.kind = text,
+            "year" => upload.year = text.trim().to_owned(),
+            "term" => upload.term = text,
+            "dry_run" => upload.dry_run = true,
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// One problem for the whole file (no line), in the report's shape.
+fn file_problem(file: &str, rule: String) -> RowError {
+    RowError {
+        file: file.to_owned(),
+        line: 0,
+        column: String::new(),
+        value: String::new(),
+        rule,
+    }
+}
+
+/// Every record naming a school must name this one: a data manager's upload page writes
+/// into their own school only.
+fn other_schools(data: &Partnership, urn: Urn) -> Vec<Urn> {
+    let mut others: Vec<Urn> = data
+        .enrolments
+        .iter()
+        .map(|e| e.urn)
+        .chain(data.ks4_results.iter().map(|r| r.urn))
+        .filter(|u| *u != urn)
+        .collect();
+    others.sort();
+    others.dedup();
+    others
+}
+
+/// POST /schools/{urn}/imports: check the file; when it is clean, write it and refresh.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(urn): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let urn = authorise(&viewer, &urn)?;
+    let upload = read_upload(multipart).await?;
+    viewer.check_csrf(&upload.csrf_token)?;
+    let kind = FileKind::parse(&upload.kind)
+        .filter(|k| *k != FileKind::Gias)
+        .ok_or(WebError::BadRequest(
+            "Choose what the file holds from the list.",
+        ))?;
+    let file_name = if upload.file_name.is_empty() {
+        "upload".to_owned()
+    } else {
+        upload.file_name.clone()
+    };
+    let mut problems: Vec<RowError> = Vec::new();
+    if upload.bytes.is_empty() {
+        problems.push(file_problem(
+            &file_name,
+            "is empty: choose a file to upload".into(),
+        ));
+    }
+    let year = match upload.year.as_str() {
+        "" => None,
+        text => match AcademicYear::parse(text) {
+            Ok(year) => Some(year),
+            Err(e) => {
+                problems.push(file_problem(
+                    &file_name,
+                    format!("cannot be imported: the academic year \"{text}\" {e}"),
+                ));
+                None
+            }
+        },
+    };
+    let term = Term::parse(&upload.term).ok();
+    let catalogue = SubjectCatalogue::standard();
+    let options = MisOptions {
+        mapping: None,
+        context: ImportContext {
+            urn: Some(urn),
+            academic_year: year,
+            term,
+        },
+    };
+    let mut warnings = Vec::new();
+    let mut data = Partnership::default();
+    if problems.is_empty() {
+        let parsed = parse_file(kind, &file_name, &upload.bytes, &options, &catalogue);
+        problems.extend(parsed.errors);
+        warnings = parsed.warnings;
+        data = parsed.records.into_iter().next().unwrap_or_default();
+        let others = other_schools(&data, urn);
+        if let Some(first) = others.first() {
+            problems.push(file_problem(
+                &file_name,
+                format!(
+                    "has rows for {} other school(s), first URN {first}; upload each school's file on that school's own page",
+                    others.len()
+                ),
+            ));
+        }
+    }
+    let year_text = upload.year.clone();
+    if !problems.is_empty() {
+        let more = problems.len().saturating_sub(MAX_LISTED);
+        problems.truncate(MAX_LISTED);
+        let outcome = Outcome::Problems {
+            file_name,
+            errors: problems,
+            more,
+        };
+        let page = page(
+            &state,
+            &viewer,
+            urn,
+            Some(kind),
+            year_text,
+            Some(outcome),
+            warnings,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    }
+
+    let store_kind = ImportKind::parse(kind.code()).ok_or(WebError::BadRequest(
+        "Choose what the file holds from the list.",
+    ))?;
+    let now = state.clock.now();
+    let file = ImportFile {
+        kind: store_kind,
+        file_name: file_name.clone(),
+        sha256: hex::encode(Sha256::digest(&upload.bytes)),
+        user_id: Some(viewer.user_id),
+        at: now,
+        urn: Some(urn),
+        rejected: 0,
+        data,
+    };
+    let outcomes = match state.store.import(&[file], upload.dry_run).await {
+        Ok(outcomes) => outcomes,
+        Err(error) => {
+            // A record the store cannot take (a pupil not yet imported, say) is the file's
+            // problem to report, not a fault: nothing was written.
+            let outcome = Outcome::Problems {
+                file_name: file_name.clone(),
+                errors: vec![file_problem(
+                    &file_name,
+                    format!("was not imported, and nothing changed: {error}"),
+                )],
+                more: 0,
+            };
+            let page = page(
+                &state,
+                &viewer,
+                urn,
+                Some(kind),
+                year_text,
+                Some(outcome),
+                warnings,
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    let counts = outcomes
+        .first()
+        .map(|o| o.record.counts)
+        .unwrap_or_default();
+    let refreshed = if upload.dry_run {
+        false
+    } else {
+        state
+            .store
+            .refresh_measures(
+                &format!("import of {file_name} by {}", viewer.username),
+                now,
+                SuppressionPolicy::default(),
+            )
+            .await?;
+        true
+    };
+    let as_count = |n: u64| count(i64::try_from(n).unwrap_or(i64::MAX));
+    let outcome = Outcome::Written {
+        file_name,
+        dry_run: upload.dry_run,
+        added: as_count(counts.added),
+        updated: as_count(counts.updated),
+        unchanged: as_count(counts.unchanged),
+        refreshed,
+    };
+    let page = page(
+        &state,
+        &viewer,
+        urn,
+        Some(kind),
+        year_text,
+        Some(outcome),
+        warnings,
+    )
+    .await?;
+    Ok(render(&page)?.into_response())
+}
