@@ -23,8 +23,12 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const AXE_FAILING_IMPACTS = new Set(['serious', 'critical']);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
 
-/** Starts Chromium with a fresh profile; `close()` ends it and removes the profile. */
-async function startBrowser() {
+/**
+ * Starts Chromium with a fresh profile; `close()` ends it and removes the profile.
+ * `{ enforceCSP: true }` keeps Cairn's Content-Security-Policy in force (axe-core cannot be
+ * injected then), to prove the pages' own scripts need nothing the policy forbids.
+ */
+async function startBrowser({ enforceCSP = false, viewport = { width: 1280, height: 800 } } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -37,10 +41,11 @@ async function startBrowser() {
       '--disable-sync',
       '--no-first-run',
     ],
-    viewport: { width: 1280, height: 800 },
+    viewport,
     locale: 'en-GB',
     // Cairn's CSP forbids inline script, and addScriptTag injects axe-core as one.
-    bypassCSP: true,
+    bypassCSP: !enforceCSP,
+    acceptDownloads: true,
   });
   context.setDefaultTimeout(15_000);
   return {

@@ -19,6 +19,7 @@ mod imports;
 mod measures;
 mod partnership;
 mod people;
+mod reads;
 mod rows;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
@@ -41,6 +42,10 @@ pub use measures::{
 };
 pub use partnership::{LoadSummary, PupilOnRoll, SchoolRoll};
 pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord, UserWithRoles};
+pub use reads::{
+    AttendanceBand, PupilFilter, PupilListing, PupilTimeline, StoredGap, TimelineAttendance,
+    TimelineCharacteristics, TimelineEnrolment, TimelineResult, gap_comparator, gaps_within,
+};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -14,12 +14,18 @@ struct Asset {
 }
 
 /// Bump the folder name when `cairn.css` changes, so caches see a new path.
-pub(crate) const CSS_PATH: &str = "/assets/cairn-1/cairn.css";
+pub(crate) const CSS_PATH: &str = "/assets/cairn-3/cairn.css";
 pub(crate) const HTMX_PATH: &str = "/assets/vendor/htmx.org-2.0.11/htmx.min.js";
+pub(crate) const VEGA_PATH: &str = "/assets/vendor/vega-6.2.0/vega.min.js";
+pub(crate) const VEGA_LITE_PATH: &str = "/assets/vendor/vega-lite-6.4.0/vega-lite.min.js";
+pub(crate) const VEGA_EMBED_PATH: &str = "/assets/vendor/vega-embed-7.1.0/vega-embed.min.js";
+/// Bump the folder name when `charts.js` or the shim changes (and the import map in
+/// `charts.rs`, which names the shim's path).
+pub(crate) const CHARTS_PATH: &str = "/assets/charts-1/charts.js";
 
 const ASSETS: &[Asset] = &[
     Asset {
-        path: "cairn-1/cairn.css",
+        path: "cairn-3/cairn.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../assets/cairn.css"),
     },
@@ -27,6 +33,36 @@ const ASSETS: &[Asset] = &[
         path: "vendor/htmx.org-2.0.11/htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../assets/vendor/htmx.org-2.0.11/htmx.min.js"),
+    },
+    Asset {
+        path: "charts-1/charts.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/charts.js"),
+    },
+    Asset {
+        path: "charts-1/vega-util-shim.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vega-util-shim.js"),
+    },
+    Asset {
+        path: "vendor/vega-6.2.0/vega.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vendor/vega-6.2.0/vega.min.js"),
+    },
+    Asset {
+        path: "vendor/vega-lite-6.4.0/vega-lite.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vendor/vega-lite-6.4.0/vega-lite.min.js"),
+    },
+    Asset {
+        path: "vendor/vega-embed-7.1.0/vega-embed.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vendor/vega-embed-7.1.0/vega-embed.min.js"),
+    },
+    Asset {
+        path: "vendor/vega-interpreter-2.2.1/vega-interpreter.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vendor/vega-interpreter-2.2.1/vega-interpreter.js"),
     },
 ];
 

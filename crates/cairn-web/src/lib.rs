@@ -13,10 +13,13 @@
 pub mod access;
 mod assets;
 pub mod auth;
+mod charts;
 mod error;
+mod export;
 mod pages;
 mod routes;
 mod security;
+mod tables;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -1,11 +1,14 @@
 //! Page handlers, one module per resource, and the page templates they render.
 
 pub(crate) mod audit;
+pub(crate) mod figures;
+pub(crate) mod groups;
 pub(crate) mod imports;
 pub(crate) mod overview;
 pub(crate) mod pupils;
 pub(crate) mod schools;
 pub(crate) mod sessions;
+pub(crate) mod timeline;
 
 use askama::Template;
 use axum::response::Html;
@@ -20,6 +23,8 @@ pub(crate) struct Nav {
     pub username: String,
     pub csrf_token: String,
     pub roles: Vec<String>,
+    /// Whether the user may see any school's pupils (the "Find pupils" link).
+    pub pupil_level: bool,
 }
 
 impl Nav {
@@ -34,6 +39,10 @@ impl Nav {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            pupil_level: viewer
+                .gate
+                .visible_schools()
+                .any(|urn| viewer.gate.access(urn) == cairn_domain::Access::PupilLevel),
         }
     }
 }

@@ -5,7 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tower_http::trace::TraceLayer;
 
-use crate::pages::{audit, imports, overview, pupils, schools, sessions};
+use crate::pages::{audit, groups, imports, overview, pupils, schools, sessions, timeline};
 use crate::{AppState, WebError, assets, security};
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -22,6 +22,10 @@ pub(crate) fn router(state: AppState) -> Router {
                 .post(imports::create)
                 .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
         )
+        .route("/groups", get(groups::index))
+        .route("/groups/{code}", get(groups::show))
+        .route("/pupils", get(pupils::search))
+        .route("/pupils/{id}", get(timeline::show))
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

@@ -2,6 +2,7 @@
 //! PostgreSQL, against the demo partnership and its demo accounts.
 
 mod authorisation;
+mod dashboards;
 mod imports;
 mod overview;
 mod sessions;

@@ -84,3 +84,320 @@ pub(crate) async fn index(
     };
     render(&page)
 }
+
+/// The filters of `/pupils`, as the form sends them; empty means "any".
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PupilSearchQuery {
+    #[serde(default)]
+    school: String,
+    #[serde(default)]
+    year_group: String,
+    #[serde(default)]
+    disadvantaged: String,
+    #[serde(default)]
+    sen: String,
+    #[serde(default)]
+    eal: String,
+    #[serde(default)]
+    attendance: String,
+    table: Option<String>,
+    format: Option<String>,
+}
+
+/// One `<option>` of a filter.
+#[derive(Debug)]
+pub(crate) struct FilterOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn options(
+    chosen: &str,
+    any: &str,
+    choices: impl IntoIterator<Item = (String, String)>,
+) -> Vec<FilterOption> {
+    let mut out = vec![FilterOption {
+        value: String::new(),
+        label: any.to_owned(),
+        selected: chosen.is_empty(),
+    }];
+    out.extend(choices.into_iter().map(|(value, label)| FilterOption {
+        selected: value == chosen,
+        value,
+        label,
+    }));
+    out
+}
+
+fn yes_no_filter(value: &str) -> Result<Option<bool>, WebError> {
+    match value {
+        "" => Ok(None),
+        "yes" => Ok(Some(true)),
+        "no" => Ok(Some(false)),
+        _ => Err(WebError::BadRequest("A yes/no filter takes yes or no.")),
+    }
+}
+
+/// How many pupils the page lists before asking for narrower filters (the download has all).
+const PAGE_LIMIT: usize = 500;
+
+#[derive(Template)]
+#[template(path = "pupils/search.html")]
+pub(crate) struct PupilSearchPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub year: Option<String>,
+    pub schools: Vec<FilterOption>,
+    pub year_groups: Vec<FilterOption>,
+    pub disadvantaged: Vec<FilterOption>,
+    pub sen: Vec<FilterOption>,
+    pub eal: Vec<FilterOption>,
+    pub attendance: Vec<FilterOption>,
+    pub n_pupils: usize,
+    pub table: crate::tables::DataTable,
+}
+
+/// GET /pupils: pupils on roll this year at the schools whose pupil-level data the viewer may
+/// see, filtered by school, year group, disadvantage, SEN, EAL and attendance band.
+/// Pupil-level: every view and download is audit-logged against each school listed.
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(query): axum::extract::Query<PupilSearchQuery>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    use cairn_domain::{NcYear, SenProvision, Urn};
+    use cairn_store::{AttendanceBand, PupilFilter};
+
+    use crate::export::{ExportQuery, download, query_escape};
+    use crate::tables::{Cell, Column, DataTable};
+
+    let store = &state.store;
+    let allowed: Vec<Urn> = viewer
+        .gate
+        .visible_schools()
+        .filter(|urn| viewer.gate.access(*urn) == Access::PupilLevel)
+        .collect();
+    if allowed.is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    let school_filter = if query.school.is_empty() {
+        None
+    } else {
+        let urn = Urn::parse(&query.school).map_err(|_| WebError::NotFound)?;
+        if !allowed.contains(&urn) {
+            return Err(WebError::Forbidden);
+        }
+        Some(urn)
+    };
+    let nc_year = if query.year_group.is_empty() {
+        None
+    } else {
+        Some(
+            query
+                .year_group
+                .parse::<i8>()
+                .ok()
+                .and_then(|n| NcYear::from_number(n).ok())
+                .ok_or(WebError::BadRequest(
+                    "The year group is not one Cairn knows.",
+                ))?,
+        )
+    };
+    let sen = if query.sen.is_empty() {
+        None
+    } else {
+        Some(
+            SenProvision::parse(&query.sen)
+                .map_err(|_| WebError::BadRequest("The SEN filter is not one Cairn knows."))?,
+        )
+    };
+    let attendance = if query.attendance.is_empty() {
+        None
+    } else {
+        Some(
+            AttendanceBand::parse(&query.attendance).ok_or(WebError::BadRequest(
+                "The attendance band is not one Cairn knows.",
+            ))?,
+        )
+    };
+    let filter = PupilFilter {
+        schools: school_filter.map_or_else(|| allowed.clone(), |urn| vec![urn]),
+        nc_year,
+        disadvantaged: yes_no_filter(&query.disadvantaged)?,
+        sen,
+        eal: yes_no_filter(&query.eal)?,
+        attendance,
+    };
+    let year = store.latest_academic_year().await?;
+    let pupils = match year {
+        Some(year) => store.pupils_matching(year, &filter).await?,
+        None => Vec::new(),
+    };
+    let schools = store.schools().await?;
+    let school_name = |urn: Urn| {
+        schools
+            .iter()
+            .find(|s| s.urn == urn)
+            .map_or_else(|| urn.to_string(), |s| s.name.clone())
+    };
+
+    let params = [
+        ("school", &query.school),
+        ("year_group", &query.year_group),
+        ("disadvantaged", &query.disadvantaged),
+        ("sen", &query.sen),
+        ("eal", &query.eal),
+        ("attendance", &query.attendance),
+    ];
+    let filters: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", query_escape(v)))
+        .collect();
+    let path = if filters.is_empty() {
+        "/pupils".to_owned()
+    } else {
+        format!("/pupils?{}", filters.join("&"))
+    };
+    let described: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let described = if described.is_empty() {
+        "no filters".to_owned()
+    } else {
+        described.join(", ")
+    };
+
+    let mut table = DataTable::new(
+        "pupils",
+        format!(
+            "Pupils on roll{}",
+            year.map(|y| format!(" in {y}")).unwrap_or_default()
+        ),
+        vec![
+            Column::text("Pupil"),
+            Column::text("UPN"),
+            Column::text("School"),
+            Column::text("Year group"),
+            Column::text("Disadvantaged"),
+            Column::text("SEN"),
+            Column::text("EAL"),
+            Column::number("Absence this year"),
+            Column::text("Attendance band"),
+        ],
+        &path,
+    );
+    for p in &pupils {
+        table.push(vec![
+            Cell::Link {
+                text: format!("{}, {}", p.surname, p.forename),
+                href: format!("/pupils/{}", p.pupil_id),
+            },
+            Cell::text(p.upn.to_string()),
+            Cell::text(school_name(p.urn)),
+            Cell::text(p.nc_year.label()),
+            Cell::text(yes_no(p.disadvantaged)),
+            Cell::text(p.sen.map_or("Not recorded", |s| s.label())),
+            Cell::text(yes_no(p.eal)),
+            match p.absence_rate {
+                Some(rate) => Cell::Number {
+                    text: format!("{:.1}%", rate * 100.0),
+                    value: (rate * 1000.0).round() / 10.0,
+                },
+                None => Cell::Empty,
+            },
+            Cell::text(p.attendance.label()),
+        ]);
+    }
+
+    let export = ExportQuery {
+        table: query.table.clone(),
+        format: query.format.clone(),
+    };
+    let requested = export.requested()?;
+    // One audit row per school whose pupils were shown, so each school's leaders see it.
+    let mut listed: Vec<Urn> = pupils.iter().map(|p| p.urn).collect();
+    listed.sort();
+    listed.dedup();
+    for urn in listed {
+        let n = pupils.iter().filter(|p| p.urn == urn).count();
+        let (action, verb) = match requested {
+            Some((_, format)) => ("pupils.export", format!("exported ({})", format.label())),
+            None => ("pupils.search", "viewed".to_owned()),
+        };
+        store
+            .record_audit(&AuditEntry {
+                at: state.clock.now(),
+                user_id: Some(viewer.user_id),
+                action: action.to_owned(),
+                urn: Some(urn),
+                pupil_id: None,
+                detail: format!("{verb} a filtered list of {n} pupils ({described})"),
+            })
+            .await?;
+    }
+    if let Some((key, format)) = requested {
+        return download(&[table], key, format, "pupils");
+    }
+
+    let n_pupils = pupils.len();
+    if table.rows.len() > PAGE_LIMIT {
+        table.rows.truncate(PAGE_LIMIT);
+        table.caption = format!("{} (first {PAGE_LIMIT} of {n_pupils})", table.caption);
+    }
+    let school_choices: Vec<(String, String)> = schools
+        .iter()
+        .filter(|s| allowed.contains(&s.urn))
+        .map(|s| (s.urn.to_string(), s.name.clone()))
+        .collect();
+    let page = PupilSearchPage {
+        nav: Some(Nav::of(&viewer)),
+        title: "Find pupils".to_owned(),
+        year: year.map(|y| y.to_string()),
+        schools: options(&query.school, "All your schools", school_choices),
+        year_groups: options(
+            &query.year_group,
+            "Any year group",
+            (-2..=14)
+                .filter_map(|n| NcYear::from_number(n).ok())
+                .map(|y| (y.number().to_string(), y.label())),
+        ),
+        disadvantaged: options(
+            &query.disadvantaged,
+            "Any",
+            [
+                ("yes".to_owned(), "Yes".to_owned()),
+                ("no".to_owned(), "No".to_owned()),
+            ],
+        ),
+        sen: options(
+            &query.sen,
+            "Any",
+            SenProvision::ALL
+                .iter()
+                .map(|s| (s.code().to_owned(), s.label().to_owned())),
+        ),
+        eal: options(
+            &query.eal,
+            "Any",
+            [
+                ("yes".to_owned(), "Yes".to_owned()),
+                ("no".to_owned(), "No".to_owned()),
+            ],
+        ),
+        attendance: options(
+            &query.attendance,
+            "Any",
+            AttendanceBand::ALL
+                .iter()
+                .map(|b| (b.code().to_owned(), b.label().to_owned())),
+        ),
+        n_pupils,
+        table,
+    };
+    Ok(render(&page)?.into_response())
+}

@@ -1,13 +1,17 @@
 //! A school's page.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use cairn_domain::{Access, School, Urn};
+use cairn_store::{ResultScope, ScopeFilter};
 
 use crate::auth::Viewer;
+use crate::export::{ExportQuery, download};
+use crate::pages::figures::{self, Trend};
 use crate::pages::overview::roll_day;
 use crate::pages::{Nav, count, render};
+use crate::tables::DataTable;
 use crate::{AppState, WebError};
 
 /// Parses the URN in a path and checks the viewer has at least `needed` access to it.
@@ -54,15 +58,107 @@ pub(crate) struct SchoolShowPage {
     pub n_pupils: String,
     pub pupil_level: bool,
     pub may_see_audit: bool,
+    pub may_import: bool,
+    pub figures: SchoolFigures,
 }
 
-/// GET /schools/{urn}
+/// The school's stored measures as tables and charts.
+pub(crate) struct SchoolFigures {
+    /// The latest year with figures, if any refresh has run.
+    pub latest: Option<String>,
+    pub computed_at: Option<String>,
+    pub summary: DataTable,
+    pub trends: Vec<Trend>,
+    pub gaps: Option<DataTable>,
+    pub attendance: Option<DataTable>,
+}
+
+impl SchoolFigures {
+    fn tables(&self) -> Vec<DataTable> {
+        let mut tables = vec![self.summary.clone()];
+        tables.extend(self.trends.iter().map(|t| t.table.clone()));
+        tables.extend(self.gaps.clone());
+        tables.extend(self.attendance.clone());
+        tables
+    }
+}
+
+impl std::fmt::Debug for SchoolFigures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchoolFigures")
+            .field("latest", &self.latest)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads the school's stored figures (never computes them) and lays them out.
+async fn school_figures(state: &AppState, school: &School) -> Result<SchoolFigures, WebError> {
+    let scope = ResultScope::School(school.urn);
+    let path = format!("/schools/{}", school.urn);
+    let stored = state
+        .store
+        .latest_results(None, &ScopeFilter::Only(vec![scope.clone()]), &[])
+        .await?;
+    let results = stored.results;
+    let latest = figures::years(&results).last().copied();
+    let summary = figures::summary_table(
+        "measures",
+        format!("{}: every measure by year, for all pupils", school.name),
+        &results,
+        &scope,
+        &path,
+    );
+    let trends = figures::measures_of(&results, &scope)
+        .into_iter()
+        .map(|m| figures::trend(&results, &scope, m, &school.name, &path))
+        .collect();
+    let gaps = latest.map(|year| {
+        figures::gaps_table(
+            "gaps",
+            format!(
+                "Pupil groups at {} in {year}: each group's figure and its gap",
+                school.name
+            ),
+            &results,
+            &scope,
+            year,
+            &path,
+        )
+    });
+    let attendance = latest.map(|year| {
+        figures::attendance_table(
+            "attendance",
+            format!("Absence by pupil group at {} in {year}", school.name),
+            &results,
+            &scope,
+            year,
+            &path,
+        )
+    });
+    Ok(SchoolFigures {
+        latest: latest.map(|y| y.to_string()),
+        computed_at: stored
+            .refresh
+            .map(|r| r.computed_at.format("%-d %B %Y at %H:%M UTC").to_string()),
+        summary,
+        trends,
+        gaps: gaps.filter(|t| !t.is_empty()),
+        attendance: attendance.filter(|t| !t.is_empty()),
+    })
+}
+
+/// GET /schools/{urn}, or one of its tables as a download with `?table=KEY&format=csv|xlsx`.
 pub(crate) async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(urn): Path<String>,
-) -> Result<Html<String>, WebError> {
+    Query(export): Query<ExportQuery>,
+) -> Result<Response, WebError> {
     let school = authorise(&state, &viewer, &urn, Access::Aggregate).await?;
+    let figures = school_figures(&state, &school).await?;
+    if let Some((table, format)) = export.requested()? {
+        return download(&figures.tables(), table, format, &school.name);
+    }
     let store = &state.store;
     let today = state.clock.now().date_naive();
     let groups = store.groups().await?;
@@ -110,7 +206,9 @@ pub(crate) async fn show(
         rolls,
         pupil_level: viewer.gate.access(school.urn) == Access::PupilLevel,
         may_see_audit: viewer.gate.may_see_audit(school.urn),
+        may_import: viewer.gate.may_import(school.urn),
+        figures,
         school,
     };
-    render(&page)
+    Ok(render(&page)?.into_response())
 }

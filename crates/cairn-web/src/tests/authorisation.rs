@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use cairn_store::backend_test;
 
 use super::{TestApp, urn_of};
+use crate::Clock;
 
 const HIGH: &str = "Northvale High School";
 /// In the trust and in the Riverside cluster.
@@ -154,5 +155,130 @@ backend_test! {
         let reply = t.get("/no/such/page", &[]).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
         assert!(reply.body.contains("Page not found"));
+    }
+}
+
+/// The dashboard routes, and downloads of their tables. Columns, in order:
+/// `/groups`, the trust's group page, the Riverside cluster's group page, `/pupils`,
+/// `/pupils` filtered to HIGH, then to RIVERSIDE, a HIGH pupil's timeline, a RIVERSIDE pupil's
+/// timeline (never at HIGH), HIGH's page as CSV, RIVERSIDE's page as Excel, the HIGH pupil list
+/// as CSV, the HIGH pupil's enrolments as CSV, and `/groups` as CSV.
+const DASHBOARD_TABLE: &[(Option<&str>, [u16; 13])] = &[
+    (None, [SIGN_IN; 13]),
+    (
+        Some("trust.leader"),
+        [OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    ),
+    (
+        Some("governor"),
+        [
+            OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK,
+            FORBIDDEN, FORBIDDEN, OK,
+        ],
+    ),
+    (
+        Some("cluster.member"),
+        [
+            OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            OK, FORBIDDEN, FORBIDDEN, OK,
+        ],
+    ),
+    (
+        Some("head.northvale"),
+        [
+            OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK, OK,
+        ],
+    ),
+    (
+        Some("data.northvale"),
+        [
+            OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK, OK,
+        ],
+    ),
+];
+
+/// A pupil on roll at `school` in the latest year who was never at `never`.
+pub(crate) async fn pupil_at(t: &TestApp, school: &str, never: &str) -> i64 {
+    let store = &t.state.store;
+    let year = store.latest_academic_year().await.unwrap().unwrap();
+    let filter = cairn_store::PupilFilter {
+        schools: vec![urn_of(school)],
+        ..cairn_store::PupilFilter::default()
+    };
+    for pupil in store.pupils_matching(year, &filter).await.unwrap() {
+        let timeline = store.pupil_timeline(pupil.pupil_id).await.unwrap().unwrap();
+        if !timeline.schools().contains(&urn_of(never)) {
+            return pupil.pupil_id;
+        }
+    }
+    panic!("no pupil at {school} who was never at {never}");
+}
+
+async fn dashboard_routes(t: &TestApp) -> Vec<String> {
+    let high = urn_of(HIGH);
+    let riverside = urn_of(RIVERSIDE);
+    let high_pupil = pupil_at(t, HIGH, RIVERSIDE).await;
+    let riverside_pupil = pupil_at(t, RIVERSIDE, HIGH).await;
+    vec![
+        "/groups".to_owned(),
+        format!("/groups/{}", cairn_demo::TRUST_CODE),
+        format!("/groups/{}", cairn_demo::CLUSTER_CODES[1]),
+        "/pupils".to_owned(),
+        format!("/pupils?school={high}"),
+        format!("/pupils?school={riverside}"),
+        format!("/pupils/{high_pupil}"),
+        format!("/pupils/{riverside_pupil}"),
+        format!("/schools/{high}?table=measures&format=csv"),
+        format!("/schools/{riverside}?table=measures&format=xlsx"),
+        format!("/pupils?school={high}&table=pupils&format=csv"),
+        format!("/pupils/{high_pupil}?table=enrolments&format=csv"),
+        "/groups?table=gaps&format=csv".to_owned(),
+    ]
+}
+
+backend_test! {
+    async fn every_dashboard_route_and_download_gives_each_role_exactly_its_access(db) {
+        let t = TestApp::new(db).await;
+        t.state
+            .store
+            .refresh_measures("test", crate::tests::FixedClock.now(), Default::default())
+            .await
+            .unwrap();
+        let routes = dashboard_routes(&t).await;
+        let mut failures = Vec::new();
+        for (account, expected) in DASHBOARD_TABLE {
+            let cookies = match account {
+                Some(username) => t.sign_in(username).await,
+                None => Vec::new(),
+            };
+            for (route, want) in routes.iter().zip(expected) {
+                let reply = t.get(route, &cookies).await;
+                if reply.status.as_u16() != *want {
+                    failures.push(format!(
+                        "{} GET {route}: got {}, want {want}",
+                        account.unwrap_or("signed out"),
+                        reply.status
+                    ));
+                }
+                if *want == SIGN_IN {
+                    assert_eq!(reply.location(), Some("/login"));
+                }
+                if *want == OK && route.contains("format=") {
+                    let disposition = reply
+                        .headers
+                        .get(axum::http::header::CONTENT_DISPOSITION)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    assert!(disposition.starts_with("attachment;"), "{route}: {disposition}");
+                }
+                if *want == FORBIDDEN {
+                    assert!(
+                        reply.body.contains("Not available to you"),
+                        "{route}: a refusal is the kind error page, never a file"
+                    );
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
