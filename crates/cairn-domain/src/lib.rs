@@ -26,7 +26,8 @@ pub use attendance::{
     AttendanceSummary, Session, StatisticalTreatment, attendance_codes_2024_from,
 };
 pub use codes::{
-    CodeError, GroupKind, Phase, RoleKind, SchoolType, SenProvision, Sex, SharingLevel, Term,
+    ActionStatus, CodeError, Comparison, GroupKind, MeetingKind, Phase, Rag, RoleKind, SchoolType,
+    SenProvision, Sex, SharingLevel, Term,
 };
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
 pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
