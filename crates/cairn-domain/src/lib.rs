@@ -12,6 +12,7 @@ mod assessments;
 mod attendance;
 mod codes;
 mod ids;
+mod improvement;
 mod records;
 mod year;
 
@@ -30,6 +31,7 @@ pub use codes::{
     SenProvision, Sex, SharingLevel, Term,
 };
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
+pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority};
 pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
 pub use year::{AcademicYear, NcYear, YearError};
 
