@@ -4,7 +4,7 @@ use cairn_domain::{
     AcademicYear, ActionStatus, Comparison, MeetingKind, Partnership, Rag, Scope, Urn, Username,
     WritingTa,
 };
-use cairn_measures::criteria::{CriterionStatus, Noise};
+use cairn_measures::criteria::CriterionStatus;
 use cairn_measures::{PupilGroup, SuppressionPolicy};
 use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -282,5 +282,4 @@ fn absence_is_the_only_family_where_lower_is_better() {
             "{measure:?}"
         );
     }
-    let _ = Noise::Within;
 }
