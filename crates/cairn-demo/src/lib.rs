@@ -62,6 +62,11 @@
 //!   8% to 11% and 12%), the early warning to find; Riverside Primary Academy's improves a
 //!   little each year (about 9%, 8.5% and 7%).
 //!
+//! # The improvement plan
+//!
+//! [`improvement_plan`] gives priorities, success criteria, actions and meetings that fit the
+//! stories above; it uses no randomness.
+//!
 //! # Stages and random streams
 //!
 //! [`generate`] runs in stages, each in its own module, and each stage draws from its own
@@ -100,6 +105,7 @@ mod calendar;
 mod characteristics;
 mod cohort;
 mod draw;
+mod improvement;
 mod ks4;
 mod logins;
 mod names;
@@ -109,6 +115,7 @@ mod stories;
 #[cfg(test)]
 mod tests;
 
+pub use crate::improvement::improvement_plan;
 pub use crate::logins::{DEMO_PASSWORD, DemoLogin, demo_logins};
 
 use crate::draw::DemoRng;

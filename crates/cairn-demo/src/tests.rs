@@ -1675,3 +1675,42 @@ fn a_larger_partnership_repeats_the_towns_with_distinct_identifiers() {
     assert!((3.6..4.4).contains(&ratio), "{ratio}");
     assert!(partnership.ks4_results.len() > 3 * demo.ks4_results.len());
 }
+
+#[test]
+fn the_improvement_plan_names_demo_schools_groups_and_logins_and_is_the_same_every_time() {
+    let plan = crate::improvement_plan();
+    assert_eq!(plan, crate::improvement_plan());
+    let partnership = generate(DEFAULT_SEED);
+    let logins: Vec<&str> = demo_logins().iter().map(|l| l.username).collect();
+    let known_scope = |scope: &cairn_domain::Scope| match scope {
+        cairn_domain::Scope::Group(code) => partnership.groups.iter().any(|g| &g.code == code),
+        cairn_domain::Scope::School(urn) => partnership.schools.iter().any(|s| s.urn == *urn),
+    };
+    assert!(plan.priorities.len() >= 3);
+    for priority in &plan.priorities {
+        assert!(known_scope(&priority.scope), "{}", priority.title);
+        assert!(logins.contains(&priority.owner.as_str()));
+        assert!(priority.criteria.iter().all(|c| known_scope(&c.scope)));
+        for action in &priority.actions {
+            assert!(logins.contains(&action.owner.as_str()));
+            assert!(action.starts_on <= action.due_on, "{}", action.title);
+        }
+    }
+    for meeting in &plan.meetings {
+        assert!(
+            partnership
+                .groups
+                .iter()
+                .any(|g| g.code == meeting.group_code)
+        );
+        for (_, link) in &meeting.decisions {
+            if let Some((p, a)) = link {
+                assert!(
+                    plan.priorities[*p].actions.get(*a).is_some(),
+                    "{}",
+                    meeting.title
+                );
+            }
+        }
+    }
+}

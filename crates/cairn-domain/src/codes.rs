@@ -202,3 +202,55 @@ impl RoleKind {
         )
     }
 }
+
+code_set! {
+    /// How a success criterion judges its measure (the improvement cycle's comparisons).
+    Comparison, "comparison" {
+        /// The figure reaches a fixed target (at or above it, or at or below it for measures
+        /// where lower is better, such as absence).
+        Target = "target", "Reaches a target", "absolute";
+        /// The gap to the national figure for other pupils (for example non-disadvantaged
+        /// pupils nationally, against this school's disadvantaged pupils) closes to the target.
+        GapToNationalOther = "gap_to_national_other", "Gap to national other pupils closes to";
+        /// The figure is at or above (at or below, for absence) the similar-schools average.
+        SimilarSchoolsAverage = "similar_schools_average", "At or above the similar-schools average";
+        /// The school is in the best 25% of its similar schools.
+        SimilarSchoolsTopQuarter = "similar_schools_top_quarter", "In the top 25% of similar schools";
+    }
+}
+
+code_set! {
+    /// Where an action in an improvement plan has got to.
+    ActionStatus, "action status" {
+        NotStarted = "not_started", "Not started";
+        InProgress = "in_progress", "In progress";
+        Done = "done", "Done", "complete", "completed";
+        Dropped = "dropped", "Dropped", "stopped";
+    }
+}
+
+impl ActionStatus {
+    /// Whether the action is finished one way or another, so it can no longer be overdue.
+    pub fn is_closed(self) -> bool {
+        matches!(self, ActionStatus::Done | ActionStatus::Dropped)
+    }
+}
+
+code_set! {
+    /// The red, amber, green rating an action's owner gives its progress.
+    Rag, "RAG rating" {
+        Red = "red", "Red", "r";
+        Amber = "amber", "Amber", "a";
+        Green = "green", "Green", "g";
+    }
+}
+
+code_set! {
+    /// The kinds of meeting Cairn keeps records for.
+    MeetingKind, "meeting kind" {
+        /// A cluster's meeting of its schools' leaders.
+        Cluster = "cluster", "Cluster meeting";
+        /// A trust board or local governing board meeting.
+        Board = "board", "Board meeting", "governors", "trustees";
+    }
+}

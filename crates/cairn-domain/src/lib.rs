@@ -12,6 +12,7 @@ mod assessments;
 mod attendance;
 mod codes;
 mod ids;
+mod improvement;
 mod records;
 mod year;
 
@@ -26,9 +27,11 @@ pub use attendance::{
     AttendanceSummary, Session, StatisticalTreatment, attendance_codes_2024_from,
 };
 pub use codes::{
-    CodeError, GroupKind, Phase, RoleKind, SchoolType, SenProvision, Sex, SharingLevel, Term,
+    ActionStatus, CodeError, Comparison, GroupKind, MeetingKind, Phase, Rag, RoleKind, SchoolType,
+    SenProvision, Sex, SharingLevel, Term,
 };
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
+pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority};
 pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
 pub use year::{AcademicYear, NcYear, YearError};
 

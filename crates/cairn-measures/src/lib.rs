@@ -30,6 +30,9 @@
 //!   [`ks4::summarise_ks4_pooled`] (a trust or cluster, pooling pupils).
 //! * [`ks2`], [`early`] (phonics, MTC, EYFS) and [`attendance`] have input structs per pupil and
 //!   `summarise_*` functions for one cohort, every school, or a pooled group of schools.
+//! * [`criteria`] judges improvement-plan success criteria against stored figures
+//!   ([`criteria::evaluate`]): met, on track, not met or not yet measurable, and whether the
+//!   result is clear of the confidence interval's noise.
 //! * [`similar`] has [`similar::find_similar_schools`], with the method documented there.
 //! * [`impact`] has [`impact::estimate_impact`]: a practice's effect by difference-in-differences
 //!   against matched non-adopting schools, with a 95% interval and a plain verdict.
@@ -52,6 +55,7 @@
 
 pub mod attendance;
 pub mod ci;
+pub mod criteria;
 pub mod early;
 mod error;
 pub mod figure;

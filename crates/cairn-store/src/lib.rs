@@ -16,6 +16,7 @@
 
 mod error;
 mod imports;
+mod improvement;
 mod measures;
 mod partnership;
 mod people;
@@ -35,6 +36,11 @@ use sqlx::{PgPool, SqlitePool};
 pub use error::StoreError;
 pub use imports::{
     ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportRecord, SchoolImport,
+};
+pub use improvement::{
+    Action, Criterion, CriterionEvaluation, Decision, Meeting, MeetingPack, NewAction,
+    NewCriterion, NewMeeting, NewPriority, PACK_MEASURES, PackCriterion, PackFigure, Priority,
+    higher_is_better,
 };
 pub use measures::{
     LatestResults, Measure, MeasureRefresh, RefreshSummary, ResultScope, ScopeFilter, ScopeKind,

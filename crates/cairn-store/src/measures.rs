@@ -398,6 +398,7 @@ impl Store {
             suppressed = summary.suppressed,
             "measures refreshed"
         );
+        self.evaluate_criteria().await?; // Success criteria follow every refresh (improvement.rs).
         Ok(summary)
     }
 

@@ -22,6 +22,8 @@ pub struct Gate {
     /// Schools a data manager role lets the user import pupil data into.
     importable: BTreeSet<Urn>,
     roles: Vec<Role>,
+    /// For each group the user holds a role in, its member schools today.
+    group_members: BTreeMap<String, BTreeSet<Urn>>,
 }
 
 impl Gate {
@@ -29,6 +31,7 @@ impl Gate {
     pub fn new(roles: &[Role], memberships: &[Membership], today: NaiveDate) -> Gate {
         let mut by_school: BTreeMap<Urn, Access> = BTreeMap::new();
         let mut importable: BTreeSet<Urn> = BTreeSet::new();
+        let mut group_members: BTreeMap<String, BTreeSet<Urn>> = BTreeMap::new();
         let mut grant = |urn: Urn, access: Access, kind: RoleKind| {
             let entry = by_school.entry(urn).or_insert(Access::None);
             *entry = (*entry).max(access);
@@ -48,6 +51,13 @@ impl Gate {
                     grant(*urn, access, role.kind);
                 }
                 Scope::Group(code) => {
+                    let members = group_members.entry(code.clone()).or_default();
+                    members.extend(
+                        memberships
+                            .iter()
+                            .filter(|m| &m.group_code == code && m.is_active_on(today))
+                            .map(|m| m.urn),
+                    );
                     for membership in memberships
                         .iter()
                         .filter(|m| &m.group_code == code && m.is_active_on(today))
@@ -68,6 +78,7 @@ impl Gate {
             by_school,
             importable,
             roles: roles.to_vec(),
+            group_members,
         }
     }
 
@@ -108,6 +119,73 @@ impl Gate {
 
     pub fn roles(&self) -> &[Role] {
         &self.roles
+    }
+
+    fn has_role(&self, kinds: &[RoleKind], scope: &Scope) -> bool {
+        self.roles
+            .iter()
+            .any(|r| kinds.contains(&r.kind) && &r.scope == scope)
+    }
+
+    /// Whether the user holds any role in the group itself (trust leaders, governors and
+    /// cluster members of that group). Group-wide plans, reviews and meetings are theirs to
+    /// read; a school's own staff see their school's.
+    pub fn may_see_group(&self, code: &str) -> bool {
+        self.group_members.contains_key(code)
+    }
+
+    /// The group's member schools today, when the user holds a role in the group.
+    pub fn group_schools(&self, code: &str) -> Option<&BTreeSet<Urn>> {
+        self.group_members.get(code)
+    }
+
+    /// Whether the user may read an improvement priority for this scope: any role in the
+    /// group, or at least aggregate access to the school.
+    pub fn may_see_plan(&self, scope: &Scope) -> bool {
+        match scope {
+            Scope::Group(code) => self.may_see_group(code),
+            Scope::School(urn) => self.access(*urn) > Access::None,
+        }
+    }
+
+    /// Whether the user may create and change priorities, criteria and actions for this
+    /// scope: trust leaders for their group and its schools, school leaders for their school.
+    /// Governors, cluster members and data managers read only.
+    pub fn may_edit_plan(&self, scope: &Scope) -> bool {
+        match scope {
+            Scope::Group(code) => {
+                self.has_role(&[RoleKind::TrustLeader], scope) && self.may_see_group(code)
+            }
+            Scope::School(urn) => {
+                self.has_role(&[RoleKind::SchoolLeader], scope)
+                    || self.group_members.iter().any(|(code, members)| {
+                        members.contains(urn)
+                            && self.has_role(&[RoleKind::TrustLeader], &Scope::Group(code.clone()))
+                    })
+            }
+        }
+    }
+
+    /// Whether the user may record the group's meetings (create them, minute them, freeze
+    /// their packs): its trust leaders and cluster members. Governors read.
+    pub fn may_run_meetings(&self, code: &str) -> bool {
+        self.has_role(
+            &[RoleKind::TrustLeader, RoleKind::ClusterMember],
+            &Scope::Group(code.to_owned()),
+        )
+    }
+
+    /// The scopes the user may create priorities for.
+    pub fn editable_scopes(&self) -> Vec<Scope> {
+        let mut scopes: Vec<Scope> = self
+            .group_members
+            .keys()
+            .map(|code| Scope::Group(code.clone()))
+            .chain(self.by_school.keys().map(|urn| Scope::School(*urn)))
+            .filter(|scope| self.may_edit_plan(scope))
+            .collect();
+        scopes.dedup();
+        scopes
     }
 }
 
@@ -215,6 +293,48 @@ mod tests {
             Scope::School(urn("100003")),
             day(2026, 1, 1),
             &[("100003", Access::PupilLevel), ("100001", Access::None)],
+        );
+    }
+
+    fn gate(role: RoleKind, scope: Scope) -> Gate {
+        Gate::new(
+            &[Role { kind: role, scope }],
+            &memberships(),
+            day(2026, 1, 1),
+        )
+    }
+
+    #[test]
+    fn trust_leaders_edit_their_groups_plans_and_heads_their_schools() {
+        let trust = Scope::Group("trust".into());
+        let cluster = Scope::Group("cluster".into());
+        let leader = gate(RoleKind::TrustLeader, trust.clone());
+        assert!(leader.may_edit_plan(&trust));
+        assert!(leader.may_edit_plan(&Scope::School(urn("100001"))));
+        assert!(
+            !leader.may_edit_plan(&Scope::School(urn("100004"))),
+            "not a trust school"
+        );
+        assert!(!leader.may_see_plan(&cluster));
+        assert!(leader.may_run_meetings("trust"));
+
+        let head = gate(RoleKind::SchoolLeader, Scope::School(urn("100003")));
+        assert!(head.may_edit_plan(&Scope::School(urn("100003"))));
+        assert!(!head.may_edit_plan(&trust) && !head.may_see_plan(&trust));
+        assert_eq!(head.editable_scopes(), vec![Scope::School(urn("100003"))]);
+
+        let governor = gate(RoleKind::Governor, trust.clone());
+        assert!(governor.may_see_plan(&trust) && !governor.may_edit_plan(&trust));
+        assert!(!governor.may_run_meetings("trust"));
+        assert!(governor.editable_scopes().is_empty());
+
+        let member = gate(RoleKind::ClusterMember, cluster.clone());
+        assert!(member.may_see_plan(&cluster) && !member.may_edit_plan(&cluster));
+        assert!(member.may_run_meetings("cluster") && !member.may_run_meetings("trust"));
+        assert_eq!(
+            member.group_schools("cluster").map(|s| s.len()),
+            Some(2),
+            "its member schools today"
         );
     }
 

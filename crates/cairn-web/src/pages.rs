@@ -1,10 +1,13 @@
 //! Page handlers, one module per resource, and the page templates they render.
 
+pub(crate) mod actions;
 pub(crate) mod audit;
 pub(crate) mod figures;
 pub(crate) mod groups;
 pub(crate) mod imports;
+pub(crate) mod meetings;
 pub(crate) mod overview;
+pub(crate) mod priorities;
 pub(crate) mod pupils;
 pub(crate) mod schools;
 pub(crate) mod sessions;

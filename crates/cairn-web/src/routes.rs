@@ -2,17 +2,20 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
-use crate::pages::{audit, groups, imports, overview, pupils, schools, sessions, timeline};
+use crate::pages::{
+    actions, audit, groups, imports, meetings, overview, priorities, pupils, schools, sessions,
+    timeline,
+};
 use crate::{AppState, WebError, assets, security};
 
 pub(crate) fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/", get(overview::index))
         .route("/login", get(sessions::new).post(sessions::create))
-        .route("/logout", axum::routing::post(sessions::delete))
+        .route("/logout", post(sessions::delete))
         .route("/schools/{urn}", get(schools::show))
         .route("/schools/{urn}/pupils", get(pupils::index))
         .route("/schools/{urn}/audit", get(audit::index))
@@ -26,6 +29,33 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/groups/{code}", get(groups::show))
         .route("/pupils", get(pupils::search))
         .route("/pupils/{id}", get(timeline::show))
+        .route(
+            "/priorities",
+            get(priorities::index).post(priorities::create),
+        )
+        .route("/priorities/new", get(priorities::new))
+        .route("/priorities/{id}", get(priorities::show))
+        .route(
+            "/priorities/{id}/criteria",
+            post(priorities::create_criterion),
+        )
+        .route("/priorities/{id}/actions", post(actions::create))
+        .route(
+            "/priorities/{id}/narrative",
+            post(priorities::update_narrative),
+        )
+        .route("/actions/{id}", post(actions::update))
+        .route("/my", get(actions::mine))
+        .route("/review", get(priorities::review))
+        .route("/review.xlsx", get(priorities::review_xlsx))
+        .route("/meetings", get(meetings::index).post(meetings::create))
+        .route("/meetings/{id}", get(meetings::show))
+        .route("/meetings/{id}/minutes", post(meetings::update_minutes))
+        .route("/meetings/{id}/decisions", post(meetings::create_decision))
+        .route(
+            "/meetings/{id}/pack",
+            get(meetings::show_pack).post(meetings::freeze_pack),
+        )
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

@@ -4,6 +4,7 @@
 mod authorisation;
 mod dashboards;
 mod imports;
+mod improvement;
 mod overview;
 mod sessions;
 

@@ -50,6 +50,11 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .context("cannot compute the demo partnership's measures")?;
     super::refresh::print_summary(&refresh, refresh_started.elapsed());
     ensure_logins(&store).await?;
+    // After the refresh and the accounts, so criteria are judged and packs frozen at once.
+    store
+        .load_improvement_plan(&cairn_demo::improvement_plan(), chrono::Utc::now())
+        .await
+        .context("cannot load the demo improvement plan")?;
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
         args.seed,

@@ -1,0 +1,70 @@
+//! An improvement plan as data: priorities with success criteria and actions, and meetings
+//! with their decisions. The demo partnership builds one; the store loads it.
+//!
+//! Measures and pupil groups are named by their stable codes (`ks2_rwm_expected`,
+//! `disadvantaged`), because the measure catalogue lives in the store and the groups in the
+//! measures engine, which this crate does not depend on; the store parses them on loading
+//! and refuses a code it does not know.
+
+use chrono::NaiveDate;
+
+use crate::{AcademicYear, ActionStatus, Comparison, MeetingKind, Rag, Scope, Username};
+
+/// A whole plan: priorities first, then meetings, whose decisions may point at actions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImprovementPlan {
+    pub priorities: Vec<PlanPriority>,
+    pub meetings: Vec<PlanMeeting>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanPriority {
+    pub title: String,
+    pub owner: Username,
+    /// The group, or the one school, the priority is for.
+    pub scope: Scope,
+    pub from_year: AcademicYear,
+    pub to_year: AcademicYear,
+    pub narrative: String,
+    pub criteria: Vec<PlanCriterion>,
+    pub actions: Vec<PlanAction>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanCriterion {
+    pub measure_code: &'static str,
+    pub pupil_group_code: &'static str,
+    /// Whose figure: the group or one school.
+    pub scope: Scope,
+    pub comparison: Comparison,
+    pub target: Option<f64>,
+    pub due_year: AcademicYear,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanAction {
+    pub title: String,
+    pub owner: Username,
+    /// The school it happens in; `None` for every school in the priority.
+    pub school: Option<crate::Urn>,
+    pub starts_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub status: ActionStatus,
+    pub rag: Rag,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanMeeting {
+    pub kind: MeetingKind,
+    pub group_code: String,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub agenda: String,
+    pub attendees: String,
+    pub minutes: String,
+    /// Each decision, with the action it led to as (priority index, action index) in the
+    /// plan.
+    pub decisions: Vec<(String, Option<(usize, usize)>)>,
+    /// Whether to freeze the meeting's data pack when the plan is loaded.
+    pub freeze_pack: bool,
+}

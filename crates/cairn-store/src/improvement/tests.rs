@@ -1,0 +1,285 @@
+//! The improvement cycle's store suite, on SQLite and PostgreSQL.
+
+use cairn_domain::{
+    AcademicYear, ActionStatus, Comparison, MeetingKind, Partnership, Rag, Scope, Urn, Username,
+    WritingTa,
+};
+use cairn_measures::criteria::CriterionStatus;
+use cairn_measures::{PupilGroup, SuppressionPolicy};
+use chrono::{NaiveDate, TimeZone, Utc};
+
+use super::*;
+use crate::backend_test;
+use crate::imports::{ImportFile, ImportKind};
+
+fn at(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0)
+        .single()
+        .unwrap()
+}
+
+fn year(start: u16) -> AcademicYear {
+    AcademicYear::starting(start).unwrap()
+}
+
+fn urn_named(partnership: &Partnership, name: &str) -> Urn {
+    partnership
+        .schools
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap()
+        .urn
+}
+
+async fn demo_with_measures(store: &Store) -> Partnership {
+    let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+    store.load_partnership(&partnership).await.unwrap();
+    store
+        .refresh_measures("test", at(9), SuppressionPolicy::default())
+        .await
+        .unwrap();
+    partnership
+}
+
+backend_test! {
+    async fn the_demo_plan_puts_criteria_in_every_state_and_loads_once(db) {
+        let store = db.store();
+        demo_with_measures(store).await;
+        let plan = cairn_demo::improvement_plan();
+        assert!(store.load_improvement_plan(&plan, at(10)).await.unwrap());
+        assert!(!store.load_improvement_plan(&plan, at(11)).await.unwrap(), "a second load changes nothing");
+
+        let priorities = store.priorities().await.unwrap();
+        assert_eq!(priorities.len(), plan.priorities.len());
+        let criteria = store.criteria(None).await.unwrap();
+        let statuses: Vec<CriterionStatus> = criteria
+            .iter()
+            .map(|c| c.evaluation.as_ref().expect("judged on adding").evaluation.status)
+            .collect();
+        for status in CriterionStatus::ALL {
+            assert!(statuses.contains(&status), "no criterion {status:?} in {statuses:?}");
+        }
+        let n_actions: usize = plan.priorities.iter().map(|p| p.actions.len()).sum();
+        let actions = store.actions(None).await.unwrap();
+        assert_eq!(actions.len(), n_actions);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mine = store.actions_owned_by(&Username::parse("trust.leader").unwrap()).await.unwrap();
+        assert!(mine.iter().filter(|a| a.is_overdue(today)).count() >= 2);
+        assert!(mine.iter().any(|a| a.status == ActionStatus::Done && !a.is_overdue(today)));
+
+        let meetings = store.meetings().await.unwrap();
+        assert_eq!(meetings.len(), plan.meetings.len());
+        for meeting in &meetings {
+            assert!(meeting.pack_frozen_at.is_some());
+            let pack = store.meeting_pack(meeting.id).await.unwrap().unwrap();
+            assert!(!pack.figures.is_empty(), "{}", meeting.title);
+            let full = store.meeting(meeting.id).await.unwrap().unwrap();
+            assert!(full.decisions.iter().any(|d| d.action_title.is_some()));
+        }
+    }
+}
+
+backend_test! {
+    async fn criteria_are_judged_again_on_every_refresh(db) {
+        let store = db.store();
+        let partnership = demo_with_measures(store).await;
+        let millbrook = urn_named(&partnership, "Millbrook Community Primary School");
+        let priority_id = store
+            .create_priority(
+                &NewPriority {
+                    title: "Reading".to_owned(),
+                    owner: Username::parse("trust.leader").unwrap(),
+                    scope: Scope::School(millbrook),
+                    from_year: year(2022),
+                    to_year: year(2024),
+                    narrative: String::new(),
+                },
+                at(10),
+            )
+            .await
+            .unwrap();
+        store
+            .add_criterion(&NewCriterion {
+                priority_id,
+                measure: Measure::Ks2RwmExpected,
+                pupil_group: PupilGroup::All,
+                scope: ResultScope::School(millbrook),
+                comparison: Comparison::Target,
+                target: Some(0.6),
+                due_year: year(2024),
+            })
+            .await
+            .unwrap();
+        let first = store.criteria(Some(priority_id)).await.unwrap().remove(0);
+        let first = first.evaluation.unwrap();
+        assert_eq!(first.evaluation.status, CriterionStatus::Met);
+        let judged = first.evaluation.judged.unwrap();
+        assert_eq!(judged.academic_year, year(2024));
+        assert!(judged.value.unwrap() >= 0.6);
+        assert_eq!(first.evaluation.trend.len(), 2, "two earlier years");
+
+        // A refresh that suppresses every group under 10,000 pupils: the criterion follows.
+        let refresh = store
+            .refresh_measures("stricter", at(11), SuppressionPolicy::new(10_000))
+            .await
+            .unwrap();
+        let second = store.criteria(Some(priority_id)).await.unwrap().remove(0);
+        let second = second.evaluation.unwrap();
+        assert_eq!(second.refresh_id, refresh.refresh.id);
+        assert_eq!(second.evaluation.status, CriterionStatus::NotYetMeasurable);
+    }
+}
+
+backend_test! {
+    async fn a_frozen_pack_is_unchanged_by_a_later_import_and_refresh(db) {
+        let store = db.store();
+        let partnership = demo_with_measures(store).await;
+        let meeting_id = store
+            .create_meeting(
+                &NewMeeting {
+                    kind: MeetingKind::Cluster,
+                    group_code: cairn_demo::CLUSTER_CODES[1].to_owned(),
+                    title: "Autumn".to_owned(),
+                    held_on: NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
+                    agenda: "Results".to_owned(),
+                    attendees: "Heads".to_owned(),
+                },
+                at(10),
+            )
+            .await
+            .unwrap();
+        let returned = store.freeze_meeting_pack(meeting_id, at(10)).await.unwrap();
+        let frozen = store.meeting_pack(meeting_id).await.unwrap().unwrap();
+        assert_eq!(frozen.figures.len(), returned.figures.len());
+        let rwm = |pack: &MeetingPack| -> Vec<Option<f64>> {
+            pack.figures
+                .iter()
+                .filter(|f| f.measure_code == Measure::Ks2RwmExpected.code())
+                .map(|f| f.value)
+                .collect()
+        };
+        assert!(rwm(&frozen).iter().any(|v| v.is_some_and(|v| v > 0.3)), "{frozen:?}");
+        assert!(frozen.figures.iter().any(|f| f.scope_name == "Riverside Cluster"));
+
+        // Re-import every KS2 result with writing marked "working towards", then refresh:
+        // nobody reaches the expected standard in reading, writing and maths any more.
+        let mut ks2 = partnership.ks2_results.clone();
+        for result in &mut ks2 {
+            result.writing = WritingTa::WorkingTowards;
+        }
+        let file = ImportFile {
+            kind: ImportKind::Ks2,
+            file_name: "ks2-corrected.csv".to_owned(),
+            sha256: "0".repeat(64),
+            user_id: None,
+            at: at(11),
+            urn: None,
+            rejected: 0,
+            data: Partnership { ks2_results: ks2, ..Partnership::default() },
+        };
+        store.import(&[file], false).await.unwrap();
+        store
+            .refresh_measures("after import", at(12), SuppressionPolicy::default())
+            .await
+            .unwrap();
+        let now_stored = store
+            .latest_results(None, &ScopeFilter::Kind(crate::ScopeKind::Group), &[Measure::Ks2RwmExpected])
+            .await
+            .unwrap();
+        assert!(now_stored.results.iter().all(|r| r.value.value().unwrap_or(0.0) == 0.0));
+
+        let again = store.meeting_pack(meeting_id).await.unwrap().unwrap();
+        assert_eq!(again, frozen, "the pack is what the meeting saw");
+        assert!(matches!(
+            store.freeze_meeting_pack(meeting_id, at(13)).await,
+            Err(StoreError::Conflict { .. })
+        ));
+    }
+}
+
+backend_test! {
+    async fn actions_update_and_decisions_link_to_them(db) {
+        let store = db.store();
+        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        store.load_partnership(&partnership).await.unwrap();
+        let high = urn_named(&partnership, "Northvale High School");
+        let head = Username::parse("head.northvale").unwrap();
+        let priority_id = store
+            .create_priority(
+                &NewPriority {
+                    title: "Attendance".to_owned(),
+                    owner: head.clone(),
+                    scope: Scope::School(high),
+                    from_year: year(2024),
+                    to_year: year(2026),
+                    narrative: "First words".to_owned(),
+                },
+                at(10),
+            )
+            .await
+            .unwrap();
+        store.set_priority_narrative(priority_id, "Second words").await.unwrap();
+        assert_eq!(store.priority(priority_id).await.unwrap().unwrap().narrative, "Second words");
+        let action_id = store
+            .add_action(&NewAction {
+                priority_id,
+                title: "Call home".to_owned(),
+                owner: head.clone(),
+                school: Some(high),
+                starts_on: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+                due_on: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+                status: ActionStatus::InProgress,
+                rag: Rag::Amber,
+            })
+            .await
+            .unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let action = store.action(action_id).await.unwrap().unwrap();
+        assert!(action.is_overdue(today));
+        assert_eq!(action.priority_scope, Scope::School(high));
+        store.update_action(action_id, ActionStatus::Done, Rag::Green).await.unwrap();
+        assert!(!store.action(action_id).await.unwrap().unwrap().is_overdue(today));
+        assert!(matches!(
+            store.update_action(9_999, ActionStatus::Done, Rag::Green).await,
+            Err(StoreError::NotFound { .. })
+        ));
+
+        // No refresh has run: criteria cannot be judged and packs cannot be frozen yet.
+        assert_eq!(store.evaluate_criteria().await.unwrap(), 0);
+        let meeting_id = store
+            .create_meeting(
+                &NewMeeting {
+                    kind: MeetingKind::Board,
+                    group_code: cairn_demo::TRUST_CODE.to_owned(),
+                    title: "Board".to_owned(),
+                    held_on: today,
+                    agenda: String::new(),
+                    attendees: String::new(),
+                },
+                at(10),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.freeze_meeting_pack(meeting_id, at(10)).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        store.add_decision(meeting_id, "Keep calling", Some(action_id)).await.unwrap();
+        store.set_meeting_minutes(meeting_id, "Minuted.").await.unwrap();
+        let meeting = store.meeting(meeting_id).await.unwrap().unwrap();
+        assert_eq!(meeting.minutes, "Minuted.");
+        assert_eq!(meeting.decisions[0].action_title.as_deref(), Some("Call home"));
+        assert_eq!(store.meeting_pack(meeting_id).await.unwrap(), None);
+    }
+}
+
+#[test]
+fn absence_is_the_only_family_where_lower_is_better() {
+    for measure in Measure::ALL {
+        assert_eq!(
+            higher_is_better(*measure),
+            !measure.code().starts_with("attendance_"),
+            "{measure:?}"
+        );
+    }
+}

@@ -1,0 +1,484 @@
+//! Cluster and board meetings: agenda, attendees, minutes, decisions linked to actions, and a
+//! data pack frozen at the meeting, shown as a print-ready page.
+//!
+//! A group's meetings are for the people who hold a role in that group: its trust leaders and
+//! cluster members record them, its governors read them. Packs hold aggregates only, copied
+//! when frozen, so they show what the meeting saw even after later imports.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use cairn_domain::{MeetingKind, Scope};
+use cairn_store::{Measure, Meeting, MeetingPack, NewMeeting, StoreError};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::auth::Viewer;
+use crate::pages::overview::format_figure;
+use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error};
+use crate::pages::{Nav, render};
+use crate::{AppState, WebError};
+
+#[derive(Debug)]
+pub(crate) struct MeetingLine {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub group: String,
+    pub held_on: String,
+    pub frozen: bool,
+}
+
+fn meeting_line(meeting: &Meeting, names: &Names) -> MeetingLine {
+    MeetingLine {
+        id: meeting.id,
+        title: meeting.title.clone(),
+        kind: meeting.kind.label(),
+        group: names.group(&meeting.group_code),
+        held_on: meeting.held_on.format("%-d %B %Y").to_string(),
+        frozen: meeting.pack_frozen_at.is_some(),
+    }
+}
+
+#[derive(Deserialize, Debug, Default, Clone)]
+pub(crate) struct MeetingForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    agenda: String,
+    #[serde(default)]
+    attendees: String,
+}
+
+#[derive(Template)]
+#[template(path = "improvement/meetings_index.html")]
+pub(crate) struct MeetingIndexPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub meetings: Vec<MeetingLine>,
+    pub groups: Vec<Choice>,
+    pub kinds: Vec<Choice>,
+    pub csrf_token: String,
+    pub form_title: String,
+    pub held_on: String,
+    pub agenda: String,
+    pub attendees: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl MeetingIndexPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+async fn index_page(
+    state: &AppState,
+    viewer: &Viewer,
+    form: &MeetingForm,
+    errors: Vec<FieldError>,
+) -> Result<MeetingIndexPage, WebError> {
+    let names = Names::load(state).await?;
+    let meetings = state
+        .store
+        .meetings()
+        .await?
+        .iter()
+        .filter(|m| viewer.gate.may_see_group(&m.group_code))
+        .map(|m| meeting_line(m, &names))
+        .collect();
+    let groups = runnable_groups(viewer)
+        .into_iter()
+        .map(|code| Choice {
+            selected: code == form.group,
+            label: names.group(&code),
+            value: code,
+        })
+        .collect();
+    let kinds = MeetingKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.code().to_owned(),
+            label: k.label().to_owned(),
+            selected: k.code() == form.kind,
+        })
+        .collect();
+    Ok(MeetingIndexPage {
+        nav: Some(Nav::of(viewer)),
+        title: "Meetings".to_owned(),
+        meetings,
+        groups,
+        kinds,
+        csrf_token: viewer.csrf_token.clone(),
+        form_title: form.title.clone(),
+        held_on: form.held_on.clone(),
+        agenda: form.agenda.clone(),
+        attendees: form.attendees.clone(),
+        errors,
+    })
+}
+
+/// The groups whose meetings the viewer records.
+fn runnable_groups(viewer: &Viewer) -> Vec<String> {
+    viewer
+        .gate
+        .roles()
+        .iter()
+        .filter_map(|r| match &r.scope {
+            Scope::Group(code) if viewer.gate.may_run_meetings(code) => Some(code.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// GET /meetings
+pub(crate) async fn index(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, WebError> {
+    render(&index_page(&state, &viewer, &MeetingForm::default(), Vec::new()).await?)
+}
+
+/// POST /meetings
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<MeetingForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&form.csrf_token)?;
+    if runnable_groups(&viewer).is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let title = form.title.trim();
+    if title.is_empty() || title.len() > 200 {
+        errors.push(field_error(
+            "title",
+            "Enter a title of up to 200 characters.",
+        ));
+    }
+    let kind = MeetingKind::parse(&form.kind).ok();
+    if kind.is_none() {
+        errors.push(field_error("kind", "Choose the kind of meeting."));
+    }
+    let group = Some(form.group.clone()).filter(|g| viewer.gate.may_run_meetings(g));
+    if group.is_none() {
+        errors.push(field_error(
+            "group",
+            "Choose the group whose meeting this is.",
+        ));
+    }
+    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
+    if held_on.is_none() {
+        errors.push(field_error(
+            "held_on",
+            "Enter the meeting date, for example 2026-12-10.",
+        ));
+    }
+    let (Some(kind), Some(group_code), Some(held_on), true) =
+        (kind, group, held_on, errors.is_empty())
+    else {
+        let page = index_page(&state, &viewer, &form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let id = state
+        .store
+        .create_meeting(
+            &NewMeeting {
+                kind,
+                group_code,
+                title: title.to_owned(),
+                held_on,
+                agenda: form.agenda.trim().to_owned(),
+                attendees: form.attendees.trim().to_owned(),
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/meetings/{id}")).into_response())
+}
+
+/// Loads a meeting the viewer may see: 404 unknown, 403 out of scope.
+async fn authorise(state: &AppState, viewer: &Viewer, id: &str) -> Result<Meeting, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let meeting = state.store.meeting(id).await?.ok_or(WebError::NotFound)?;
+    if !viewer.gate.may_see_group(&meeting.group_code) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(meeting)
+}
+
+#[derive(Debug)]
+pub(crate) struct DecisionLine {
+    pub decision: String,
+    pub action: Option<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "improvement/meetings_show.html")]
+pub(crate) struct MeetingShowPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub meeting: MeetingLine,
+    pub agenda: String,
+    pub attendees: String,
+    pub minutes: String,
+    pub decisions: Vec<DecisionLine>,
+    pub frozen_at: Option<String>,
+    pub may_run: bool,
+    pub csrf_token: String,
+    pub actions: Vec<Choice>,
+}
+
+/// GET /meetings/{id}
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let meeting = authorise(&state, &viewer, &id).await?;
+    let names = Names::load(&state).await?;
+    let may_run = viewer.gate.may_run_meetings(&meeting.group_code);
+    // Decisions may link to actions of the group's own priorities.
+    let actions = state
+        .store
+        .actions(None)
+        .await?
+        .into_iter()
+        .filter(|a| a.priority_scope == Scope::Group(meeting.group_code.clone()))
+        .map(|a| Choice {
+            value: a.id.to_string(),
+            label: format!("{} ({})", a.title, a.priority_title),
+            selected: false,
+        })
+        .collect();
+    let page = MeetingShowPage {
+        nav: Some(Nav::of(&viewer)),
+        title: meeting.title.clone(),
+        meeting: meeting_line(&meeting, &names),
+        agenda: meeting.agenda.clone(),
+        attendees: meeting.attendees.clone(),
+        minutes: meeting.minutes.clone(),
+        decisions: meeting
+            .decisions
+            .iter()
+            .map(|d| DecisionLine {
+                decision: d.decision.clone(),
+                action: d.action_id.zip(d.action_title.clone()),
+            })
+            .collect(),
+        frozen_at: meeting
+            .pack_frozen_at
+            .map(|t| t.format("%-d %B %Y at %H:%M UTC").to_string()),
+        may_run,
+        csrf_token: viewer.csrf_token.clone(),
+        actions,
+    };
+    render(&page)
+}
+
+#[derive(Deserialize, Debug)]
+pub(crate) struct MinutesForm {
+    csrf_token: String,
+    minutes: String,
+}
+
+/// POST /meetings/{id}/minutes
+pub(crate) async fn update_minutes(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<MinutesForm>,
+) -> Result<Response, WebError> {
+    let meeting = authorise(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    if !viewer.gate.may_run_meetings(&meeting.group_code) {
+        return Err(WebError::Forbidden);
+    }
+    state
+        .store
+        .set_meeting_minutes(meeting.id, form.minutes.trim())
+        .await?;
+    Ok(Redirect::to(&format!("/meetings/{}#minutes", meeting.id)).into_response())
+}
+
+#[derive(Deserialize, Debug)]
+pub(crate) struct DecisionForm {
+    csrf_token: String,
+    decision: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// POST /meetings/{id}/decisions
+pub(crate) async fn create_decision(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    let meeting = authorise(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    if !viewer.gate.may_run_meetings(&meeting.group_code) {
+        return Err(WebError::Forbidden);
+    }
+    let decision = form.decision.trim();
+    if decision.is_empty() {
+        return Err(WebError::BadRequest("Write the decision before adding it."));
+    }
+    let action_id = if form.action.is_empty() {
+        None
+    } else {
+        let id: i64 = form
+            .action
+            .parse()
+            .map_err(|_| WebError::BadRequest("Choose an action from the list."))?;
+        let action = state
+            .store
+            .action(id)
+            .await?
+            .filter(|a| a.priority_scope == Scope::Group(meeting.group_code.clone()))
+            .ok_or(WebError::BadRequest("Choose an action from the list."))?;
+        Some(action.id)
+    };
+    state
+        .store
+        .add_decision(meeting.id, decision, action_id)
+        .await?;
+    Ok(Redirect::to(&format!("/meetings/{}#decisions", meeting.id)).into_response())
+}
+
+#[derive(Deserialize, Debug)]
+pub(crate) struct FreezeForm {
+    csrf_token: String,
+}
+
+/// POST /meetings/{id}/pack: freezes the data pack (once).
+pub(crate) async fn freeze_pack(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<FreezeForm>,
+) -> Result<Response, WebError> {
+    let meeting = authorise(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    if !viewer.gate.may_run_meetings(&meeting.group_code) {
+        return Err(WebError::Forbidden);
+    }
+    match state
+        .store
+        .freeze_meeting_pack(meeting.id, state.clock.now())
+        .await
+    {
+        Ok(_) | Err(StoreError::Conflict { .. }) => {}
+        Err(StoreError::NotFound { .. }) => {
+            return Err(WebError::BadRequest(
+                "There are no computed figures to put in a pack yet. Import data and refresh the measures first.",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    Ok(Redirect::to(&format!("/meetings/{}/pack", meeting.id)).into_response())
+}
+
+#[derive(Debug)]
+pub(crate) struct PackRow {
+    pub scope: String,
+    pub measure: String,
+    pub pupils: String,
+    pub figure: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct PackCriterionLine {
+    pub priority: String,
+    pub criterion: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "improvement/pack.html")]
+pub(crate) struct PackPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub meeting: MeetingLine,
+    pub frozen_at: String,
+    pub computed_at: String,
+    pub academic_year: String,
+    pub rows: Vec<PackRow>,
+    pub criteria: Vec<PackCriterionLine>,
+}
+
+fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackPage {
+    let rows = pack
+        .figures
+        .iter()
+        .map(|f| PackRow {
+            scope: f.scope_name.clone(),
+            measure: f.measure_label.clone(),
+            pupils: f.pupil_group_label.clone(),
+            figure: match Measure::parse(&f.measure_code) {
+                Some(measure) => format_figure(measure, &f.stored_value()),
+                None => f.value.map_or_else(
+                    || "Suppressed (fewer than 6 pupils)".to_owned(),
+                    |v| format!("{v:.3}"),
+                ),
+            },
+        })
+        .collect();
+    let criteria = pack
+        .criteria
+        .iter()
+        .map(|c| PackCriterionLine {
+            priority: c.priority_title.clone(),
+            criterion: format!(
+                "{}, {} pupils, {}",
+                c.measure_label,
+                c.pupil_group_label.to_lowercase(),
+                c.scope_name
+            ),
+            status: c.status.map_or("Not judged yet", |s| s.label()),
+        })
+        .collect();
+    PackPage {
+        nav: Some(Nav::of(viewer)),
+        title: format!("Data pack: {}", meeting.title),
+        meeting,
+        frozen_at: pack.frozen_at.format("%-d %B %Y at %H:%M UTC").to_string(),
+        computed_at: pack
+            .source_computed_at
+            .format("%-d %B %Y at %H:%M UTC")
+            .to_string(),
+        academic_year: pack
+            .academic_year
+            .map_or_else(|| "no year".to_owned(), |y| y.to_string()),
+        rows,
+        criteria,
+    }
+}
+
+/// GET /meetings/{id}/pack: the frozen pack, print-ready.
+pub(crate) async fn show_pack(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let meeting = authorise(&state, &viewer, &id).await?;
+    let pack = state
+        .store
+        .meeting_pack(meeting.id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let names = Names::load(&state).await?;
+    render(&pack_page(&viewer, meeting_line(&meeting, &names), &pack))
+}

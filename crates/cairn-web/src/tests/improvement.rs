@@ -1,0 +1,339 @@
+//! The improvement cycle's pages: authorisation per route and role from one table, the forms,
+//! overdue actions, the review export and meeting packs.
+
+use axum::http::StatusCode;
+use cairn_store::backend_test;
+use cairn_store::testing::TestDb;
+
+use super::{FixedClock, TestApp};
+use crate::Clock;
+
+const OK: u16 = 200;
+const FORBIDDEN: u16 = 403;
+const SIGN_IN: u16 = 303;
+
+/// The demo partnership with its measures computed and its improvement plan loaded.
+async fn with_plan(db: &TestDb) -> TestApp {
+    let t = TestApp::new(db).await;
+    let store = &t.state.store;
+    store
+        .refresh_measures("test", FixedClock.now(), Default::default())
+        .await
+        .unwrap();
+    store
+        .load_improvement_plan(&cairn_demo::improvement_plan(), FixedClock.now())
+        .await
+        .unwrap();
+    t
+}
+
+struct Ids {
+    trust_priority: i64,
+    school_priority: i64,
+    cluster_meeting: i64,
+    board_meeting: i64,
+}
+
+async fn ids(t: &TestApp) -> Ids {
+    let priorities = t.state.store.priorities().await.unwrap();
+    let meetings = t.state.store.meetings().await.unwrap();
+    let priority = |group: bool| {
+        priorities
+            .iter()
+            .find(|p| matches!(p.scope, cairn_domain::Scope::Group(_)) == group)
+            .unwrap()
+            .id
+    };
+    let meeting = |kind| meetings.iter().find(|m| m.kind == kind).unwrap().id;
+    Ids {
+        trust_priority: priority(true),
+        school_priority: priority(false),
+        cluster_meeting: meeting(cairn_domain::MeetingKind::Cluster),
+        board_meeting: meeting(cairn_domain::MeetingKind::Board),
+    }
+}
+
+fn routes(ids: &Ids) -> Vec<String> {
+    vec![
+        "/priorities".to_owned(),
+        "/priorities/new".to_owned(),
+        format!("/priorities/{}", ids.trust_priority),
+        format!("/priorities/{}", ids.school_priority),
+        "/review".to_owned(),
+        "/review.xlsx".to_owned(),
+        "/my".to_owned(),
+        "/meetings".to_owned(),
+        format!("/meetings/{}", ids.cluster_meeting),
+        format!("/meetings/{}/pack", ids.cluster_meeting),
+        format!("/meetings/{}", ids.board_meeting),
+        format!("/meetings/{}/pack", ids.board_meeting),
+    ]
+}
+
+/// Columns follow `routes`: the priorities list, the new-priority form, the trust's priority,
+/// Northvale High's priority, the review and its export, the user's actions, the meetings
+/// list, the Riverside Cluster meeting and its pack, the trust board meeting and its pack.
+const TABLE: &[(Option<&str>, [u16; 12])] = &[
+    (None, [SIGN_IN; 12]),
+    (
+        Some("trust.leader"),
+        [OK, OK, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK],
+    ),
+    (
+        Some("governor"),
+        [
+            OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK,
+        ],
+    ),
+    (
+        Some("cluster.member"),
+        [
+            OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN,
+        ],
+    ),
+    (
+        Some("head.northvale"),
+        [
+            OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+        ],
+    ),
+    (
+        Some("data.northvale"),
+        [
+            OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            FORBIDDEN,
+        ],
+    ),
+];
+
+backend_test! {
+    async fn every_improvement_route_gives_each_role_exactly_its_access(db) {
+        let t = with_plan(db).await;
+        let routes = routes(&ids(&t).await);
+        let mut failures = Vec::new();
+        for (account, expected) in TABLE {
+            let cookies = match account {
+                Some(username) => t.sign_in(username).await,
+                None => Vec::new(),
+            };
+            for (route, want) in routes.iter().zip(expected) {
+                let reply = t.get(route, &cookies).await;
+                if reply.status.as_u16() != *want {
+                    failures.push(format!(
+                        "{} GET {route}: got {}, want {want}",
+                        account.unwrap_or("signed out"),
+                        reply.status
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+/// Posts a form with the signed-in user's CSRF token, read from a page they can see.
+async fn post(
+    t: &TestApp,
+    cookies: &[(String, String)],
+    path: &str,
+    fields: &[(&str, &str)],
+) -> super::Reply {
+    let page = t.get("/my", cookies).await;
+    let token = page.hidden("csrf_token").expect("a CSRF token on the page");
+    let mut form = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    t.send("POST", path, cookies, Some(&form)).await
+}
+
+backend_test! {
+    async fn only_a_prioritys_editors_may_change_it(db) {
+        let t = with_plan(db).await;
+        let ids = ids(&t).await;
+        let criterion = [
+            ("measure", "ks2_rwm_expected"),
+            ("pupil_group", "all"),
+            ("scope", "group:oakfield-learning-trust"),
+            ("comparison", "target"),
+            ("target", "60"),
+            ("due_year", "2025/26"),
+        ];
+        let trust_criteria = format!("/priorities/{}/criteria", ids.trust_priority);
+        for account in ["governor", "head.northvale", "data.northvale", "cluster.member"] {
+            let cookies = t.sign_in(account).await;
+            let reply = post(&t, &cookies, &trust_criteria, &criterion).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account}");
+            let narrative = format!("/priorities/{}/narrative", ids.trust_priority);
+            let reply = post(&t, &cookies, &narrative, &[("narrative", "Rewritten")]).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account}");
+        }
+        // Headteachers edit their own school's priority, but not a governor of the trust.
+        let school_narrative = format!("/priorities/{}/narrative", ids.school_priority);
+        let head = t.sign_in("head.northvale").await;
+        let reply = post(&t, &head, &school_narrative, &[("narrative", "Our words")]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let governor = t.sign_in("governor").await;
+        let reply = post(&t, &governor, &school_narrative, &[("narrative", "Theirs")]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let priority = t.state.store.priority(ids.school_priority).await.unwrap().unwrap();
+        assert_eq!(priority.narrative, "Our words");
+
+        // Without the session's CSRF token nothing is changed.
+        let leader = t.sign_in("trust.leader").await;
+        let mut forged = vec![("csrf_token", "forged")];
+        forged.extend_from_slice(&criterion);
+        let reply = t.send("POST", &trust_criteria, &leader, Some(&forged)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+}
+
+backend_test! {
+    async fn a_trust_leader_creates_a_priority_with_a_criterion_and_sees_its_status(db) {
+        let t = with_plan(db).await;
+        let leader = t.sign_in("trust.leader").await;
+        let reply = post(&t, &leader, "/priorities", &[
+            ("title", "Phonics in Year 1"),
+            ("scope", "group:oakfield-learning-trust"),
+            ("owner", "trust.leader"),
+            ("from_year", "2024/25"),
+            ("to_year", "2026/27"),
+            ("narrative", ""),
+        ]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let location = reply.location().unwrap().to_owned();
+
+        // A target that is not a number is sent back with a message, and nothing is stored.
+        let bad = post(&t, &leader, &format!("{location}/criteria"), &[
+            ("measure", "phonics_y1_met"),
+            ("pupil_group", "all"),
+            ("scope", "group:oakfield-learning-trust"),
+            ("comparison", "target"),
+            ("target", "most"),
+            ("due_year", "2024/25"),
+        ]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Enter the target as a number"), "{}", bad.body);
+
+        let good = post(&t, &leader, &format!("{location}/criteria"), &[
+            ("measure", "phonics_y1_met"),
+            ("pupil_group", "all"),
+            ("scope", "group:oakfield-learning-trust"),
+            ("comparison", "target"),
+            ("target", "50"),
+            ("due_year", "2024/25"),
+        ]).await;
+        assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+        let page = t.get(&location, &leader).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Phonics: Year 1 meeting the expected standard"));
+        assert!(page.body.contains("<strong>Met</strong>"), "{}", page.body);
+        assert!(page.body.contains("50.0%"), "the threshold is shown");
+
+        // A school outside the trust is not a scope this priority can measure.
+        let outside = post(&t, &leader, &format!("{location}/criteria"), &[
+            ("measure", "phonics_y1_met"),
+            ("pupil_group", "all"),
+            ("scope", &format!("school:{}", crate::tests::urn_of("St Joseph's Catholic Primary School"))),
+            ("comparison", "target"),
+            ("target", "50"),
+            ("due_year", "2024/25"),
+        ]).await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+backend_test! {
+    async fn overdue_actions_are_flagged_for_their_owner_and_can_be_closed(db) {
+        let t = with_plan(db).await;
+        let leader = t.sign_in("trust.leader").await;
+        let mine = t.get("/my", &leader).await;
+        assert!(mine.body.contains("overdue actions"), "{}", mine.body);
+        assert!(mine.body.contains("Review pupil premium spending at each primary"));
+
+        let today = FixedClock.now().date_naive();
+        let overdue = t
+            .state
+            .store
+            .actions(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.is_overdue(today) && a.owner.as_str() == "trust.leader")
+            .unwrap();
+        // The governor reads but may not update.
+        let governor = t.sign_in("governor").await;
+        let path = format!("/actions/{}", overdue.id);
+        let fields = [("status", "done"), ("rag", "green")];
+        assert_eq!(post(&t, &governor, &path, &fields).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(post(&t, &leader, &path, &fields).await.status, StatusCode::SEE_OTHER);
+        let action = t.state.store.action(overdue.id).await.unwrap().unwrap();
+        assert!(!action.is_overdue(today));
+
+        let head = t.sign_in("head.northvale").await;
+        let theirs = t.get("/my", &head).await;
+        assert!(theirs.body.contains("Call home on the first day of every absence"));
+        assert!(!theirs.body.contains("pupil premium"), "only their own actions");
+    }
+}
+
+backend_test! {
+    async fn the_annual_review_lists_visible_priorities_and_exports_them(db) {
+        let t = with_plan(db).await;
+        let governor = t.sign_in("governor").await;
+        let review = t.get("/review", &governor).await;
+        assert!(review.body.contains("Reading, writing and maths at the end of primary"));
+        assert!(review.body.contains("Clear of the margin of error") || review.body.contains("Within the margin of error"));
+        assert!(review.body.contains("Not yet measurable"));
+
+        let xlsx = t.get("/review.xlsx", &governor).await;
+        assert_eq!(
+            xlsx.headers.get("content-type").unwrap(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert!(xlsx.body.starts_with("PK"), "an XLSX file is a zip");
+
+        // A cluster member sees none of the trust's or Northvale's priorities.
+        let cluster = t.get("/review", &t.sign_in("cluster.member").await).await;
+        assert!(!cluster.body.contains("Reading, writing and maths at the end of primary"));
+        assert!(!cluster.body.contains("Attendance in Years 9 to 11"));
+    }
+}
+
+backend_test! {
+    async fn a_cluster_coordinator_records_a_meeting_and_freezes_its_pack(db) {
+        let t = with_plan(db).await;
+        let member = t.sign_in("cluster.member").await;
+        let created = post(&t, &member, "/meetings", &[
+            ("title", "Spring meeting"),
+            ("kind", "cluster"),
+            ("group", "riverside-cluster"),
+            ("held_on", "2027-03-10"),
+            ("agenda", "Results"),
+            ("attendees", "Heads"),
+        ]).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let location = created.location().unwrap().to_owned();
+        // Not their group: refused.
+        let other = post(&t, &member, "/meetings", &[
+            ("title", "Board"), ("kind", "board"), ("group", "oakfield-learning-trust"),
+            ("held_on", "2027-03-10"), ("agenda", ""), ("attendees", ""),
+        ]).await;
+        assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        assert_eq!(post(&t, &member, &format!("{location}/decisions"), &[("decision", "Visit Millbrook"), ("action", "")]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(post(&t, &member, &format!("{location}/minutes"), &[("minutes", "All agreed.")]).await.status, StatusCode::SEE_OTHER);
+        let frozen = post(&t, &member, &format!("{location}/pack"), &[]).await;
+        assert_eq!(frozen.status, StatusCode::SEE_OTHER);
+        let pack = t.get(&format!("{location}/pack"), &member).await;
+        assert_eq!(pack.status, StatusCode::OK);
+        assert!(pack.body.contains("Riverside Cluster"));
+        assert!(pack.body.contains("Reading, writing and maths: expected standard"));
+        let show = t.get(&location, &member).await;
+        assert!(show.body.contains("Visit Millbrook") && show.body.contains("All agreed."));
+
+        // Governors read the board's meetings but do not record them.
+        let ids = ids(&t).await;
+        let governor = t.sign_in("governor").await;
+        let minutes = format!("/meetings/{}/minutes", ids.board_meeting);
+        assert_eq!(post(&t, &governor, &minutes, &[("minutes", "x")]).await.status, StatusCode::FORBIDDEN);
+    }
+}
