@@ -315,6 +315,10 @@ pub(crate) async fn search(
         format: query.format.clone(),
     };
     let requested = export.requested()?;
+    if requested.is_some_and(|(key, _)| key != table.key) {
+        // Nothing is downloaded, so nothing is logged as exported.
+        return Err(WebError::NotFound);
+    }
     // One audit row per school whose pupils were shown, so each school's leaders see it.
     let mut listed: Vec<Urn> = pupils.iter().map(|p| p.urn).collect();
     listed.sort();
