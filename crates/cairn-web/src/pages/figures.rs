@@ -158,8 +158,8 @@ pub(crate) fn trend(
         vec![
             Column::text("Academic year"),
             Column::number(measure.label()),
-            Column::number("95% confidence interval: lower"),
-            Column::number("95% confidence interval: upper"),
+            Column::number("95% interval: from"),
+            Column::number("95% interval: to"),
             Column::number("Pupils"),
         ],
         export_path,
@@ -295,6 +295,18 @@ pub(crate) fn attendance_table(
     table
 }
 
+/// A label as it reads mid-sentence: "Not EAL" becomes "not EAL", "All pupils" "all pupils",
+/// but an acronym such as "EAL" stays as it is.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() => {
+            first.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_owned(),
+    }
+}
+
 /// The groups shown as gap columns on the groups-of-learners page: each group once (not its
 /// mirror: "not disadvantaged" is the disadvantaged gap turned round), and the prior
 /// attainment bands against all pupils.
@@ -339,7 +351,7 @@ pub(crate) fn gaps_by_scope_table(
         columns.push(Column::number(format!(
             "{} compared with {}",
             group.label(),
-            comparator.label().to_lowercase()
+            in_sentence(comparator.label())
         )));
     }
     let mut table = DataTable::new(key, caption, columns, export_path);
@@ -360,4 +372,18 @@ pub(crate) fn gaps_by_scope_table(
         table.push(row);
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_sentence;
+
+    #[test]
+    fn labels_read_naturally_mid_sentence() {
+        assert_eq!(in_sentence("Not EAL"), "not EAL");
+        assert_eq!(in_sentence("No SEN"), "no SEN");
+        assert_eq!(in_sentence("All pupils"), "all pupils");
+        assert_eq!(in_sentence("EAL"), "EAL");
+        assert_eq!(in_sentence("Male"), "male");
+    }
 }

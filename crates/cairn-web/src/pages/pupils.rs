@@ -1,15 +1,18 @@
-//! The pupils on a school's roll: pupil-level, so gated at `Access::PupilLevel` and
-//! audit-logged on every view.
+//! Pupil lists: the pupils on a school's roll, and the finder across the viewer's schools with
+//! filters. Pupil-level, so gated at `Access::PupilLevel` and audit-logged on every view and
+//! download.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Html;
-use cairn_domain::Access;
-use cairn_store::{AuditEntry, PupilOnRoll};
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use cairn_domain::{Access, NcYear, SenProvision, Urn};
+use cairn_store::{AttendanceBand, AuditEntry, PupilFilter, PupilOnRoll};
 
 use crate::auth::Viewer;
+use crate::export::{ExportQuery, download, query_escape};
 use crate::pages::schools::authorise;
 use crate::pages::{Nav, render};
+use crate::tables::{Cell, Column, DataTable};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
@@ -155,7 +158,7 @@ pub(crate) struct PupilSearchPage {
     pub eal: Vec<FilterOption>,
     pub attendance: Vec<FilterOption>,
     pub n_pupils: usize,
-    pub table: crate::tables::DataTable,
+    pub table: DataTable,
 }
 
 /// GET /pupils: pupils on roll this year at the schools whose pupil-level data the viewer may
@@ -164,15 +167,8 @@ pub(crate) struct PupilSearchPage {
 pub(crate) async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(query): axum::extract::Query<PupilSearchQuery>,
-) -> Result<axum::response::Response, WebError> {
-    use axum::response::IntoResponse;
-    use cairn_domain::{NcYear, SenProvision, Urn};
-    use cairn_store::{AttendanceBand, PupilFilter};
-
-    use crate::export::{ExportQuery, download, query_escape};
-    use crate::tables::{Cell, Column, DataTable};
-
+    Query(query): Query<PupilSearchQuery>,
+) -> Result<Response, WebError> {
     let store = &state.store;
     let allowed: Vec<Urn> = viewer
         .gate
@@ -319,6 +315,10 @@ pub(crate) async fn search(
         format: query.format.clone(),
     };
     let requested = export.requested()?;
+    if requested.is_some_and(|(key, _)| key != table.key) {
+        // Nothing is downloaded, so nothing is logged as exported.
+        return Err(WebError::NotFound);
+    }
     // One audit row per school whose pupils were shown, so each school's leaders see it.
     let mut listed: Vec<Urn> = pupils.iter().map(|p| p.urn).collect();
     listed.sort();

@@ -169,6 +169,10 @@ pub(crate) async fn show(
     let n_hidden = timeline.keep_years_at(&visible);
     let path = format!("/pupils/{pupil_id}");
     let tables = tables(&timeline, &path);
+    if requested.is_some_and(|(key, _)| crate::tables::find(&tables, key).is_none()) {
+        // Nothing is downloaded, so nothing is logged as exported.
+        return Err(WebError::NotFound);
+    }
     let detail = match requested {
         Some((key, format)) => format!(
             "exported the {key} table of pupil #{pupil_id}'s timeline ({})",

@@ -230,6 +230,14 @@ backend_test! {
             .await;
         assert_eq!(export.status, StatusCode::OK);
 
+        let before = t.state.store.audit_for_school(urn, 100).await.unwrap().len();
+        let wrong = t.get(&format!("/pupils/{pupil}?table=nothing&format=csv"), &data).await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        let wrong = t.get(&format!("/pupils?school={urn}&table=nothing&format=csv"), &data).await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        let after = t.state.store.audit_for_school(urn, 100).await.unwrap().len();
+        assert_eq!(before, after, "a download that returns nothing logs nothing");
+
         let entries = t.state.store.audit_for_school(urn, 50).await.unwrap();
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
         // One row per listing that showed pupils (the severe-absence list may be empty, and the
