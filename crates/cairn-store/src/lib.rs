@@ -14,6 +14,7 @@
 //! It must not know HTTP or HTML, and must not decide who may see what: that is the web layer's
 //! authorisation gate, which asks this crate for facts (roles, memberships).
 
+mod benchmarks;
 mod error;
 mod imports;
 mod measures;
@@ -31,8 +32,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use benchmarks::{
+    BenchmarkFile, Comparison, FeatureReason, FunnelPoint, SimilarSchool, StoredFigure,
+};
 pub use error::StoreError;
 pub use imports::{ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportRecord};
+pub use measures::comparisons::{DEFAULT_SIMILAR_SCHOOLS, default_similarity};
 pub use measures::{
     LatestResults, Measure, MeasureRefresh, RefreshSummary, ResultScope, ScopeFilter, ScopeKind,
     StoredResult, StoredValue,
