@@ -1,6 +1,7 @@
 //! Page handlers, one module per resource, and the page templates they render.
 
 pub(crate) mod audit;
+pub(crate) mod compare;
 pub(crate) mod overview;
 pub(crate) mod pupils;
 pub(crate) mod schools;

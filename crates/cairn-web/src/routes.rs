@@ -4,7 +4,7 @@ use axum::Router;
 use axum::routing::get;
 use tower_http::trace::TraceLayer;
 
-use crate::pages::{audit, overview, pupils, schools, sessions};
+use crate::pages::{audit, compare, overview, pupils, schools, sessions};
 use crate::{AppState, WebError, assets, security};
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -15,6 +15,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/schools/{urn}", get(schools::show))
         .route("/schools/{urn}/pupils", get(pupils::index))
         .route("/schools/{urn}/audit", get(audit::index))
+        .route("/schools/{urn}/compare", get(compare::show))
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);
