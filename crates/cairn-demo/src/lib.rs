@@ -109,6 +109,7 @@ mod improvement;
 mod ks4;
 mod logins;
 mod names;
+mod national;
 mod schools;
 mod stories;
 
@@ -140,6 +141,8 @@ const CHARACTERISTICS_STREAM: u64 = 2;
 const ASSESSMENTS_STREAM: u64 = 3;
 /// Random stream of the attendance stage.
 const ATTENDANCE_STREAM: u64 = 4;
+/// Random stream of the national benchmarks (its own, so the partnership never changes).
+const NATIONAL_STREAM: u64 = 5;
 
 /// The three academic years the demo covers: 2022/23, 2023/24 and 2024/25.
 pub fn demo_years() -> [AcademicYear; 3] {
@@ -241,6 +244,13 @@ pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
         attendance_summaries,
         teacher_assessments: Vec::new(),
     }
+}
+
+/// The synthetic national benchmarks for the demo years: about 3,000 schools in England,
+/// their context and headline figures, and England's figures (see `national`). Pure and
+/// deterministic like [`generate`], from its own random stream.
+pub fn national_benchmarks(seed: u64) -> cairn_domain::NationalBenchmarks {
+    national::build(&mut stage_rng(seed, NATIONAL_STREAM), &demo_years())
 }
 
 /// The random generator for one stage: the seed picks the key and the stage picks the

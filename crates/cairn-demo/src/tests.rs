@@ -1714,3 +1714,108 @@ fn the_improvement_plan_names_demo_schools_groups_and_logins_and_is_the_same_eve
         }
     }
 }
+
+mod national {
+    use cairn_domain::{
+        BenchmarkGroup, BenchmarkMeasure, BenchmarkValue, ContextFeature, NationalBenchmarks, Phase,
+    };
+
+    use crate::{DEFAULT_SEED, demo_years, national_benchmarks};
+
+    fn england(b: &NationalBenchmarks, m: BenchmarkMeasure, phase: Option<Phase>) -> f64 {
+        b.england
+            .iter()
+            .find(|e| {
+                e.measure == m
+                    && e.pupil_group == BenchmarkGroup::All
+                    && e.phase == phase
+                    && e.academic_year == demo_years()[0]
+            })
+            .unwrap()
+            .value
+    }
+
+    fn correlation(xs: &[f64], ys: &[f64]) -> f64 {
+        let n = xs.len() as f64;
+        let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
+        let cov: f64 = xs.iter().zip(ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+        let vx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+        let vy: f64 = ys.iter().map(|y| (y - my).powi(2)).sum();
+        cov / (vx * vy).sqrt()
+    }
+
+    #[test]
+    fn the_national_set_is_deterministic_and_covers_every_demo_year() {
+        let a = national_benchmarks(DEFAULT_SEED);
+        assert_eq!(a, national_benchmarks(DEFAULT_SEED));
+        assert_ne!(a, national_benchmarks(DEFAULT_SEED + 1));
+        for year in demo_years() {
+            let schools = a.schools.iter().filter(|s| s.academic_year == year);
+            assert_eq!(schools.clone().count(), 3000);
+            assert_eq!(schools.filter(|s| s.phase == Phase::Secondary).count(), 600);
+        }
+        // Synthetic URNs never collide with the partnership's.
+        let partnership = crate::generate(DEFAULT_SEED);
+        assert!(
+            partnership
+                .schools
+                .iter()
+                .all(|p| !a.schools.iter().any(|s| s.urn == p.urn))
+        );
+    }
+
+    #[test]
+    fn england_figures_land_near_englands_and_disadvantage_lowers_results() {
+        let b = national_benchmarks(DEFAULT_SEED);
+        let a8 = england(&b, BenchmarkMeasure::Ks4Attainment8, None);
+        assert!((44.0..49.0).contains(&a8), "A8 {a8}");
+        let p8 = england(&b, BenchmarkMeasure::Ks4Progress8, None);
+        assert!(p8.abs() < 0.1, "P8 {p8}");
+        let em5 = england(&b, BenchmarkMeasure::Ks4EnglishMaths5Plus, None);
+        assert!((0.38..0.52).contains(&em5), "E&M 5+ {em5}");
+        let rwm = england(&b, BenchmarkMeasure::Ks2RwmExpected, None);
+        assert!((0.55..0.68).contains(&rwm), "RWM {rwm}");
+        let pri = england(
+            &b,
+            BenchmarkMeasure::AttendanceOverallAbsence,
+            Some(Phase::Primary),
+        );
+        let sec = england(
+            &b,
+            BenchmarkMeasure::AttendanceOverallAbsence,
+            Some(Phase::Secondary),
+        );
+        assert!(pri < sec && (0.04..0.08).contains(&pri) && (0.07..0.11).contains(&sec));
+
+        // Across secondaries in the first year: more disadvantage, lower Progress 8.
+        let year = demo_years()[0];
+        let mut xs = Vec::new();
+        let mut ys = Vec::new();
+        for f in b
+            .figures
+            .iter()
+            .filter(|f| f.academic_year == year && f.measure == BenchmarkMeasure::Ks4Progress8)
+        {
+            let BenchmarkValue::Shown { value, ci, .. } = f.value else {
+                continue;
+            };
+            let (low, high) = ci.unwrap();
+            assert!(low <= value && value <= high);
+            let dis = b
+                .context
+                .iter()
+                .find(|c| {
+                    c.urn == f.urn
+                        && c.academic_year == year
+                        && c.feature == ContextFeature::PercentDisadvantaged
+                })
+                .unwrap()
+                .value;
+            xs.push(dis);
+            ys.push(value);
+        }
+        assert_eq!(xs.len(), 600);
+        let r = correlation(&xs, &ys);
+        assert!(r < -0.2, "disadvantage and P8 correlate at {r}");
+    }
+}

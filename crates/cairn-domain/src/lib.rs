@@ -10,6 +10,7 @@
 mod access;
 mod assessments;
 mod attendance;
+mod benchmarks;
 mod codes;
 mod ids;
 mod improvement;
@@ -25,6 +26,10 @@ pub use assessments::{
 pub use attendance::{
     ATTENDANCE_CODES_2024, ATTENDANCE_CODES_WITHDRAWN_2024, AttendanceCode, AttendanceMark,
     AttendanceSummary, Session, StatisticalTreatment, attendance_codes_2024_from,
+};
+pub use benchmarks::{
+    BenchmarkGroup, BenchmarkMeasure, BenchmarkValue, ContextFeature, EnglandFigure,
+    NationalBenchmarks, NationalContextValue, NationalSchool, NationalSchoolFigure,
 };
 pub use codes::{
     ActionStatus, CodeError, Comparison, GroupKind, MeetingKind, Phase, Rag, RoleKind, SchoolType,

@@ -26,6 +26,7 @@ use cairn_domain::Urn;
 use crate::report::{Parsed, Problems};
 use crate::table::{Table, normalise_header, read_table};
 
+pub mod benchmarks;
 #[cfg(test)]
 mod tests;
 

@@ -113,6 +113,19 @@ impl Estimate {
         })
     }
 
+    /// The estimate behind a stored 95 % interval: the standard error is the half-width over
+    /// `z`. Exact for mean intervals (`mean ± z·σ/√n`); for a Wilson interval, whose centre
+    /// is pulled towards ½, it is the usual normal approximation and close for n above about
+    /// 30. Used to compare stored figures between years without the pupil-level data.
+    /// `None` when the interval is empty, inverted or not finite, or `z` is not positive.
+    pub fn from_interval(value: f64, interval: Interval, z: f64) -> Option<Self> {
+        let half = interval.half_width();
+        (value.is_finite() && half.is_finite() && half >= 0.0 && z > 0.0).then(|| Estimate {
+            value,
+            standard_error: half / z,
+        })
+    }
+
     /// A proportion's standard error `√(p(1−p)/n)`.
     pub fn of_proportion(hits: u32, n: u32) -> Option<Self> {
         (n > 0 && hits <= n).then(|| {

@@ -157,10 +157,52 @@ impl SimilarSchools {
     }
 }
 
+/// Whether `value` is in the best quarter of the similar schools' values: at or above their
+/// upper quartile (at or below the lower quartile when lower is better, as for absence).
+/// Quartiles by linear interpolation between order statistics (Hyndman and Fan 1996,
+/// definition 7, the default in R and spreadsheets). `None` with fewer than four values to
+/// compare with, where a "top 25 %" would mean one school.
+pub fn in_top_quarter(value: f64, similar: &[f64], lower_is_better: bool) -> Option<bool> {
+    let mut sorted: Vec<f64> = similar.iter().copied().filter(|v| v.is_finite()).collect();
+    if sorted.len() < 4 || !value.is_finite() {
+        return None;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let p = if lower_is_better { 0.25 } else { 0.75 };
+    let h = (sorted.len() - 1) as f64 * p;
+    let below = h.floor();
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "h is between 0 and len - 1"
+    )]
+    let i = below as usize;
+    let lo = sorted.get(i).copied()?;
+    let hi = sorted.get(i + 1).copied().unwrap_or(lo);
+    let quartile = lo + (h - below) * (hi - lo);
+    Some(if lower_is_better {
+        value <= quartile
+    } else {
+        value >= quartile
+    })
+}
+
 /// Finds similar schools for every school, in URN order. See the module docs for the method.
 pub fn find_similar_schools(
     schools: &[SchoolContext],
     method: &SimilarityMethod,
+) -> Vec<SimilarSchools> {
+    find_similar_schools_for(schools, method, |_| true)
+}
+
+/// [`find_similar_schools`] for only the schools `wanted` picks: the standardisation still
+/// uses every school of the phase, so the result for a wanted school is the same as from
+/// [`find_similar_schools`], at a fraction of the cost when few schools are wanted (a
+/// partnership among a national set).
+pub fn find_similar_schools_for(
+    schools: &[SchoolContext],
+    method: &SimilarityMethod,
+    wanted: impl Fn(Urn) -> bool,
 ) -> Vec<SimilarSchools> {
     let weight_sum: f64 = method.weights.0.iter().filter(|w| **w > 0.0).sum();
     let weights = method.weights.0.map(|w| {
@@ -175,7 +217,13 @@ pub fn find_similar_schools(
     sorted.dedup_by_key(|s| s.urn);
     let mut out = Vec::with_capacity(sorted.len());
     for phase_schools in sorted.chunk_by(|a, b| a.phase == b.phase) {
-        similar_within_phase(phase_schools, &weights, method.n_neighbours, &mut out);
+        similar_within_phase(
+            phase_schools,
+            &weights,
+            method.n_neighbours,
+            &wanted,
+            &mut out,
+        );
     }
     out.sort_by_key(|s| s.urn);
     out
@@ -192,6 +240,7 @@ fn similar_within_phase(
     schools: &[&SchoolContext],
     weights: &[f64; N_FEATURES],
     n_neighbours: usize,
+    wanted: &dyn Fn(Urn) -> bool,
     out: &mut Vec<SimilarSchools>,
 ) {
     let Some(phase) = schools.first().map(|s| s.phase) else {
@@ -256,6 +305,9 @@ fn similar_within_phase(
 
     let mut candidates: Vec<(f64, Urn, usize)> = Vec::with_capacity(prepared.len());
     for (i, school) in prepared.iter().enumerate() {
+        if !wanted(school.urn) {
+            continue;
+        }
         candidates.clear();
         for (j, other) in prepared.iter().enumerate() {
             if i == j {

@@ -42,10 +42,18 @@ pub enum ImportKind {
     TeacherAssessments,
     /// A Common Transfer File.
     Ctf,
+    /// DfE performance tables, KS4: national benchmarks.
+    PerfKs4,
+    /// DfE performance tables, KS2: national benchmarks.
+    PerfKs2,
+    /// DfE performance tables, school census: national schools' context.
+    PerfCensus,
+    /// DfE performance tables, absence: national benchmarks.
+    PerfAbsence,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 12] = [
+    pub const ALL: [ImportKind; 16] = [
         Self::Gias,
         Self::Pupils,
         Self::Characteristics,
@@ -58,6 +66,10 @@ impl ImportKind {
         Self::AttendanceSummaries,
         Self::TeacherAssessments,
         Self::Ctf,
+        Self::PerfKs4,
+        Self::PerfKs2,
+        Self::PerfCensus,
+        Self::PerfAbsence,
     ];
 
     /// The stable code stored in the import log and used on the command line.
@@ -75,6 +87,10 @@ impl ImportKind {
             Self::AttendanceSummaries => "attendance-summaries",
             Self::TeacherAssessments => "teacher-assessments",
             Self::Ctf => "ctf",
+            Self::PerfKs4 => "perf-ks4",
+            Self::PerfKs2 => "perf-ks2",
+            Self::PerfCensus => "perf-census",
+            Self::PerfAbsence => "perf-absence",
         }
     }
 
@@ -110,7 +126,7 @@ pub struct ImportCounts {
 }
 
 impl ImportCounts {
-    fn add(&mut self, other: ImportCounts) {
+    pub(crate) fn add(&mut self, other: ImportCounts) {
         self.added += other.added;
         self.updated += other.updated;
         self.unchanged += other.unchanged;
@@ -245,41 +261,52 @@ fn to_db_count(n: u64) -> i64 {
 
 /// A column's SQL type, as bound and decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ty {
+pub(crate) enum Ty {
     Int,
     Text,
     Date,
     Bool,
+    /// A float, held in [`Val::Real`] by its bits so rows can be compared and hashed; stored
+    /// floats come back bit for bit on both backends.
+    Real,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Val {
+pub(crate) enum Val {
     Null,
     Int(i64),
     Text(String),
     Date(NaiveDate),
     Bool(bool),
+    /// `f64::to_bits`.
+    Real(u64),
 }
 
 impl Val {
-    fn text(s: impl Into<String>) -> Val {
+    pub(crate) fn text(s: impl Into<String>) -> Val {
         Val::Text(s.into())
     }
 
-    fn opt<T>(value: Option<T>, f: impl FnOnce(T) -> Val) -> Val {
+    /// A float; −0 is stored as 0, because SQLite keeps a whole-number REAL as an integer and
+    /// reads back 0, which would make an unchanged row look changed.
+    pub(crate) fn real(x: f64) -> Val {
+        Val::Real(if x == 0.0 { 0.0f64 } else { x }.to_bits())
+    }
+
+    pub(crate) fn opt<T>(value: Option<T>, f: impl FnOnce(T) -> Val) -> Val {
         value.map_or(Val::Null, f)
     }
 }
 
 #[derive(Debug)]
-struct Col {
+pub(crate) struct Col {
     name: &'static str,
     ty: Ty,
     /// Part of a key that may be unknown: matched with COALESCE, as the unique index is.
     nullable_key: bool,
 }
 
-const fn col(name: &'static str, ty: Ty) -> Col {
+pub(crate) const fn col(name: &'static str, ty: Ty) -> Col {
     Col {
         name,
         ty,
@@ -298,10 +325,10 @@ const fn nullable_key(name: &'static str, ty: Ty) -> Col {
 /// A table as the import writes it: natural key columns (the first one selects the stored
 /// rows to compare with) and the other columns.
 #[derive(Debug)]
-struct Spec {
-    table: &'static str,
-    keys: &'static [Col],
-    values: &'static [Col],
+pub(crate) struct Spec {
+    pub(crate) table: &'static str,
+    pub(crate) keys: &'static [Col],
+    pub(crate) values: &'static [Col],
 }
 
 impl Spec {
@@ -468,27 +495,23 @@ const TEACHER_ASSESSMENTS: Spec = Spec {
 };
 
 /// A row: natural key, then the other columns.
-type Row = (Vec<Val>, Vec<Val>);
+pub(crate) type Row = (Vec<Val>, Vec<Val>);
 
-fn urn_val(urn: Urn) -> Val {
+pub(crate) fn urn_val(urn: Urn) -> Val {
     Val::Int(urn_to_db(urn))
 }
 
-fn year_val(year: cairn_domain::AcademicYear) -> Val {
+pub(crate) fn year_val(year: cairn_domain::AcademicYear) -> Val {
     Val::Int(year_to_db(year))
 }
 
-fn small(n: impl Into<i64>) -> Val {
+pub(crate) fn small(n: impl Into<i64>) -> Val {
     Val::Int(n.into())
 }
 
 /// Writes records inside the caller's transaction exactly as an import does (new rows
 /// inserted, changed rows updated), without logging an import. `Store::load_partnership`
 /// writes assessment and attendance records through this, so one piece of code serves both.
-#[expect(
-    private_bounds,
-    reason = "`Conn` is this module's detail; callers pass a connection"
-)]
 pub(crate) async fn write_records<C: Conn>(
     conn: &mut C,
     data: &Partnership,
@@ -699,7 +722,7 @@ async fn write_file<C: Conn>(
 }
 
 /// Writes one table's rows, if there are any, and notes its counts.
-async fn write<C: Conn>(
+pub(crate) async fn write<C: Conn>(
     conn: &mut C,
     spec: &'static Spec,
     rows: Vec<Row>,
@@ -805,7 +828,7 @@ fn update_sql(spec: &Spec) -> (String, String) {
 
 /// What the import needs of a connection inside its transaction. Implemented for both
 /// backends by `conn_impl!`, with bulk inserts the one place they differ.
-trait Conn: Send {
+pub(crate) trait Conn: Send {
     /// Stored rows whose first key column is one of `scopes`, by key.
     fn existing_rows(
         &mut self,
@@ -851,10 +874,12 @@ macro_rules! bind_val {
             (Val::Text(v), _) => $b.push_bind(v.clone()),
             (Val::Date(v), _) => $b.push_bind(*v),
             (Val::Bool(v), _) => $b.push_bind(*v),
+            (Val::Real(v), _) => $b.push_bind(f64::from_bits(*v)),
             (Val::Null, Ty::Int) => $b.push_bind(None::<i64>),
             (Val::Null, Ty::Text) => $b.push_bind(None::<String>),
             (Val::Null, Ty::Date) => $b.push_bind(None::<NaiveDate>),
             (Val::Null, Ty::Bool) => $b.push_bind(None::<bool>),
+            (Val::Null, Ty::Real) => $b.push_bind(None::<f64>),
         }
     };
 }
@@ -867,12 +892,14 @@ where
     for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Option<NaiveDate>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Option<bool>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<f64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(match ty {
         Ty::Int => Val::opt(row.try_get::<Option<i64>, _>(i)?, Val::Int),
         Ty::Text => Val::opt(row.try_get::<Option<String>, _>(i)?, Val::Text),
         Ty::Date => Val::opt(row.try_get::<Option<NaiveDate>, _>(i)?, Val::Date),
         Ty::Bool => Val::opt(row.try_get::<Option<bool>, _>(i)?, Val::Bool),
+        Ty::Real => Val::opt(row.try_get::<Option<f64>, _>(i)?, Val::real),
     })
 }
 
@@ -1114,6 +1141,11 @@ fn copy_text(out: &mut String, value: &Val) {
             let _ = write!(out, "{}", v.format("%Y-%m-%d"));
         }
         Val::Bool(v) => out.push(if *v { 't' } else { 'f' }),
+        // Rust prints the shortest text that reads back as the same float, never in
+        // exponent form, which COPY accepts.
+        Val::Real(v) => {
+            let _ = write!(out, "{}", f64::from_bits(*v));
+        }
         Val::Text(s) => {
             for c in s.chars() {
                 match c {

@@ -14,6 +14,7 @@
 //! It must not know HTTP or HTML, and must not decide who may see what: that is the web layer's
 //! authorisation gate, which asks this crate for facts (roles, memberships).
 
+mod benchmarks;
 mod error;
 mod imports;
 mod improvement;
@@ -33,6 +34,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use benchmarks::{
+    BenchmarkFile, Comparison, FeatureReason, FunnelPoint, SimilarSchool, StoredFigure,
+};
 pub use error::StoreError;
 pub use imports::{
     ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportRecord, SchoolImport,
@@ -42,6 +46,7 @@ pub use improvement::{
     NewCriterion, NewMeeting, NewPriority, PACK_MEASURES, PackCriterion, PackFigure, Priority,
     higher_is_better,
 };
+pub use measures::comparisons::{DEFAULT_SIMILAR_SCHOOLS, default_similarity};
 pub use measures::{
     LatestResults, Measure, MeasureRefresh, RefreshSummary, ResultScope, ScopeFilter, ScopeKind,
     StoredResult, StoredValue,

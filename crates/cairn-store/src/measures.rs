@@ -54,6 +54,7 @@ use cairn_measures::ks4::{
     Ks4Config, Ks4Entry, Ks4Pupil, Ks4Summary, compute_ks4, summarise_ks4_by_school,
     summarise_ks4_pooled,
 };
+use cairn_measures::similar::SimilarityMethod;
 use cairn_measures::{
     GroupFigures, Interval, MeasureError, P8Banding, PointEstimate, PupilContext, PupilGroup,
     SuppressionPolicy,
@@ -61,6 +62,7 @@ use cairn_measures::{
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::QueryBuilder;
 
+use self::comparisons::default_similarity;
 use crate::rows::{code_from_db, urn_from_db, year_from_db, year_to_db};
 use crate::{Store, StoreError, on_pool};
 
@@ -184,7 +186,7 @@ impl ResultScope {
     }
 
     /// The stored `scope_code`: URN, group code, or `england`.
-    fn code(&self) -> String {
+    pub(crate) fn code(&self) -> String {
         match self {
             ResultScope::School(urn) => urn.to_string(),
             ResultScope::Group(code) => code.clone(),
@@ -192,7 +194,7 @@ impl ResultScope {
         }
     }
 
-    fn from_db(kind: &str, code: &str) -> Result<ResultScope, StoreError> {
+    pub(crate) fn from_db(kind: &str, code: &str) -> Result<ResultScope, StoreError> {
         match kind {
             "school" => code
                 .parse::<i64>()
@@ -299,15 +301,32 @@ impl Store {
     /// Computes every measure for every academic year with enrolments, by school and pooled
     /// per group, and stores the figures under one new refresh, in one transaction.
     /// National figures are not computed (they cannot come from a partnership's pupils).
-    #[tracing::instrument(skip_all, fields(reason))]
+    /// It also stores each school's context, similar schools and comparisons with the
+    /// national benchmarks ([`comparisons`]), with the default number of similar schools.
     pub async fn refresh_measures(
         &self,
         reason: &str,
         now: DateTime<Utc>,
         policy: SuppressionPolicy,
     ) -> Result<RefreshSummary, StoreError> {
+        self.refresh_measures_with(reason, now, policy, &default_similarity())
+            .await
+    }
+
+    /// [`Store::refresh_measures`] with a chosen similar-schools method (how many, weights).
+    #[tracing::instrument(skip_all, fields(reason))]
+    pub async fn refresh_measures_with(
+        &self,
+        reason: &str,
+        now: DateTime<Utc>,
+        policy: SuppressionPolicy,
+        similarity: &SimilarityMethod,
+    ) -> Result<RefreshSummary, StoreError> {
         let records = self.load_records().await?;
         let computed = compute(&records, policy)?;
+        let prepared = self
+            .prepare_comparisons(&records, &computed, similarity)
+            .await?;
         let refresh = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let (id, computed_at, reason): (i64, DateTime<Utc>, String) = sqlx::query_as(
@@ -367,6 +386,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            comparisons::write(&mut *tx, id, &prepared).await?;
             tx.commit().await?;
             MeasureRefresh { id, computed_at, reason }
         });
@@ -1326,5 +1346,6 @@ fn session_counts(row: &AttendanceRow) -> Option<SessionCounts> {
     })
 }
 
+pub mod comparisons;
 #[cfg(test)]
 mod tests;

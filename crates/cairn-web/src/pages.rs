@@ -2,6 +2,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod audit;
+pub(crate) mod compare;
 pub(crate) mod figures;
 pub(crate) mod groups;
 pub(crate) mod imports;

@@ -6,8 +6,8 @@ use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
 use crate::pages::{
-    actions, audit, groups, imports, meetings, overview, priorities, pupils, schools, sessions,
-    timeline,
+    actions, audit, compare, groups, imports, meetings, overview, priorities, pupils, schools,
+    sessions, timeline,
 };
 use crate::{AppState, WebError, assets, security};
 
@@ -56,6 +56,7 @@ pub(crate) fn router(state: AppState) -> Router {
             "/meetings/{id}/pack",
             get(meetings::show_pack).post(meetings::freeze_pack),
         )
+        .route("/schools/{urn}/compare", get(compare::show))
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

@@ -2,6 +2,7 @@
 //! PostgreSQL, against the demo partnership and its demo accounts.
 
 mod authorisation;
+mod compare;
 mod dashboards;
 mod imports;
 mod improvement;

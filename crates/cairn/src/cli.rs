@@ -34,7 +34,7 @@ enum Command {
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
     /// Recompute every measure from the pupil-level records and store the results.
-    Refresh(DatabaseArgs),
+    Refresh(refresh::RefreshArgs),
     /// Manage user accounts and their roles.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -129,7 +129,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Refresh(database) => refresh::run(&database).await,
+        Command::Refresh(args) => refresh::run(&args).await,
         Command::User(command) => users::run(command).await,
         Command::Check(args) => check::run(&args),
         Command::Import(args) => import::run(args).await,

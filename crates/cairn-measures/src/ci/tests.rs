@@ -336,3 +336,50 @@ fn one_national_sd_per_element_reproduces_surrey_2018_19_intervals(
         assert!((ours.half_width() - published.half_width()).abs() <= 0.005 + 1e-9);
     }
 }
+
+/// DfE KS4 2018/19 provisional file, Haverstock School (URN 100049): Progress 8 −0.09 with
+/// interval −0.28 to 0.09 over 178 pupils. The half-width 0.185 over 1.96 is the standard
+/// error σ/√n, so σ ≈ 0.0944·√178 ≈ 1.26, the DfE's national pupil-level SD for 2019
+/// (measures.md §2.5).
+#[test]
+fn an_estimate_from_a_published_interval_recovers_the_standard_error() {
+    let e = Estimate::from_interval(
+        -0.09,
+        Interval {
+            lower: -0.28,
+            upper: 0.09,
+        },
+        Z_95_DFE,
+    )
+    .unwrap();
+    assert!((e.standard_error - 0.185 / 1.96).abs() < 1e-12);
+    let sd = e.standard_error * 178f64.sqrt();
+    assert!((sd - 1.26).abs() < 0.01, "{sd}");
+    let bad = Interval {
+        lower: 1.0,
+        upper: 0.0,
+    };
+    assert!(Estimate::from_interval(0.5, bad, Z_95_DFE).is_none());
+}
+
+#[test]
+fn a_change_between_years_from_stored_intervals_is_significant_only_when_clear() {
+    let year = |value: f64, half: f64| {
+        Estimate::from_interval(
+            value,
+            Interval {
+                lower: value - half,
+                upper: value + half,
+            },
+            Z_95_DFE,
+        )
+        .unwrap()
+    };
+    // 0.40 -> 0.60 with half-widths 0.05: se of change = √2·0.0255, change 0.2 -> significant.
+    let (change, sig) = change_between(year(0.40, 0.05), year(0.60, 0.05), Z_95_DFE);
+    assert!((change - 0.2).abs() < 1e-12);
+    assert_eq!(sig, Significance::SignificantlyAbove);
+    // The same change with wide intervals is not.
+    let (_, sig) = change_between(year(0.40, 0.2), year(0.60, 0.2), Z_95_DFE);
+    assert_eq!(sig, Significance::NotSignificant);
+}

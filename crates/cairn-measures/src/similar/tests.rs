@@ -181,3 +181,37 @@ proptest! {
         prop_assert_eq!(sets, find_similar_schools(&reversed, &method(n)));
     }
 }
+
+/// Upper quartile of 1..=8 by R's default (type 7): h = 7·0.75 = 5.25, so 6 + 0.25·(7 − 6)
+/// = 6.25; lower quartile h = 1.75: 2 + 0.75 = 2.75.
+#[test]
+fn top_quarter_uses_the_upper_quartile_or_the_lower_one_when_lower_is_better() {
+    let others = [8.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+    assert_eq!(in_top_quarter(6.25, &others, false), Some(true));
+    assert_eq!(in_top_quarter(6.2, &others, false), Some(false));
+    assert_eq!(in_top_quarter(2.75, &others, true), Some(true));
+    assert_eq!(in_top_quarter(2.8, &others, true), Some(false));
+    assert_eq!(in_top_quarter(9.0, &[1.0, 2.0, 3.0], false), None);
+    assert_eq!(in_top_quarter(f64::NAN, &others, false), None);
+}
+
+#[test]
+fn finding_for_some_schools_gives_the_same_neighbours_as_finding_for_all() {
+    let schools: Vec<SchoolContext> = (0..40)
+        .map(|i| {
+            school(
+                100_000 + i,
+                Phase::Secondary,
+                100.0 + f64::from(i % 7),
+                10.0 + f64::from((i * 13) % 50),
+                500 + 37 * i,
+            )
+        })
+        .collect();
+    let all = find_similar_schools(&schools, &method(5));
+    let some = find_similar_schools_for(&schools, &method(5), |urn| urn.get() % 10 == 3);
+    assert_eq!(some.len(), 4);
+    for set in &some {
+        assert_eq!(Some(set), all.iter().find(|s| s.urn == set.urn));
+    }
+}

@@ -8,11 +8,12 @@ use axum::response::Html;
 use cairn_domain::{AcademicYear, Access, Group, Membership, Phase, School, Urn};
 use cairn_measures::PupilGroup;
 use cairn_store::{
-    Measure, ResultScope, SchoolRoll, ScopeFilter, ScopeKind, StoredResult, StoredValue,
+    Comparison, Measure, ResultScope, SchoolRoll, ScopeFilter, ScopeKind, StoredResult, StoredValue,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::Viewer;
+use crate::pages::compare::{ComparedCell, compared_cell};
 use crate::pages::{Nav, count, render};
 use crate::{AppState, WebError};
 
@@ -27,8 +28,9 @@ pub(crate) struct SchoolLine {
     pub n_pupils: i64,
     pub n_pupils_text: String,
     pub pupil_level: bool,
-    /// Headline figures for the latest year, formatted; `None` where the school has none.
-    pub headlines: Vec<Option<String>>,
+    /// Headline figures for the latest year with England's, the similar schools' and the
+    /// two years before; `None` where the school has none.
+    pub headlines: Vec<Option<ComparedCell>>,
 }
 
 /// The headline measures the overview shows, in column order.
@@ -65,18 +67,41 @@ pub(crate) fn format_figure(measure: Measure, value: &StoredValue) -> String {
     }
 }
 
-fn headline_cells(urn: Urn, results: &[StoredResult]) -> Vec<Option<String>> {
+fn headline_cells(
+    urn: Urn,
+    year: Option<AcademicYear>,
+    results: &[StoredResult],
+    comparisons: &[Comparison],
+) -> Vec<Option<ComparedCell>> {
+    let scope = ResultScope::School(urn);
     HEADLINES
         .iter()
         .map(|measure| {
-            results
+            let mine = |r: &&StoredResult| {
+                r.measure == *measure && r.pupil_group == PupilGroup::All && r.scope == scope
+            };
+            let current = results
                 .iter()
-                .find(|r| {
-                    r.measure == *measure
-                        && r.pupil_group == PupilGroup::All
-                        && r.scope == ResultScope::School(urn)
-                })
-                .map(|r| format_figure(*measure, &r.value))
+                .filter(mine)
+                .find(|r| Some(r.academic_year) == year)?;
+            let earlier: Vec<(AcademicYear, &StoredValue)> = results
+                .iter()
+                .filter(mine)
+                .filter(|r| r.academic_year < current.academic_year)
+                .map(|r| (r.academic_year, &r.value))
+                .collect();
+            let comparison = comparisons.iter().find(|c| {
+                c.measure == *measure
+                    && c.pupil_group == PupilGroup::All
+                    && c.scope == scope
+                    && c.academic_year == current.academic_year
+            });
+            Some(compared_cell(
+                *measure,
+                &current.value,
+                comparison,
+                &earlier,
+            ))
         })
         .collect()
 }
@@ -136,6 +161,7 @@ pub(crate) fn build(
     year: Option<(AcademicYear, NaiveDate)>,
     today: NaiveDate,
     results: &[StoredResult],
+    comparisons: &[Comparison],
     computed_at: Option<DateTime<Utc>>,
 ) -> OverviewIndexPage {
     let mut on_roll: BTreeMap<Urn, i64> = BTreeMap::new();
@@ -158,7 +184,7 @@ pub(crate) fn build(
             n_pupils,
             n_pupils_text: count(n_pupils),
             pupil_level: viewer.gate.access(school.urn) == Access::PupilLevel,
-            headlines: headline_cells(school.urn, results),
+            headlines: headline_cells(school.urn, year.map(|(y, _)| y), results, comparisons),
             name: school.name,
             phase: school.phase.label(),
             school_type: school.school_type.label(),
@@ -201,13 +227,14 @@ pub(crate) async fn index(
         Some((_, day)) => store.school_rolls(day).await?,
         None => Vec::new(),
     };
+    // Every year, for the trend beside each figure.
     let headlines = store
-        .latest_results(
-            year.map(|(y, _)| y),
-            &ScopeFilter::Kind(ScopeKind::School),
-            &HEADLINES,
-        )
+        .latest_results(None, &ScopeFilter::Kind(ScopeKind::School), &HEADLINES)
         .await?;
+    let comparisons = match year {
+        Some((y, _)) => store.all_comparisons(y).await?,
+        None => Vec::new(),
+    };
     let page = build(
         &viewer,
         store.schools().await?,
@@ -217,6 +244,7 @@ pub(crate) async fn index(
         year,
         today,
         &headlines.results,
+        &comparisons,
         headlines.refresh.map(|r| r.computed_at),
     );
     render(&page)

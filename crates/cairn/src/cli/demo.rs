@@ -43,6 +43,11 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_partnership(&partnership)
         .await
         .context("cannot load the demo partnership")?;
+    let national = cairn_demo::national_benchmarks(args.seed);
+    store
+        .load_national_benchmarks(&national)
+        .await
+        .context("cannot load the demo's national benchmarks")?;
     let refresh_started = std::time::Instant::now();
     let refresh = store
         .refresh_measures("demo load", chrono::Utc::now(), Default::default())

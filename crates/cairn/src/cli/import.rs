@@ -11,12 +11,15 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use cairn_domain::{AcademicYear, Enrolment, Partnership, SharingLevel, Term, Urn};
+use cairn_domain::{
+    AcademicYear, Enrolment, NationalBenchmarks, Partnership, SharingLevel, Term, Urn,
+};
 use cairn_ingest::assessments::SubjectCatalogue;
 use cairn_ingest::ctf::CtfFile;
 use cairn_ingest::mis::{self, ImportContext, MisOptions, UserMapping};
+use cairn_ingest::perf::benchmarks::{PerfKind, parse_national_benchmarks};
 use cairn_ingest::{Parsed, RowError, RowWarning, gias};
-use cairn_store::{ImportFile, ImportKind};
+use cairn_store::{BenchmarkFile, ImportFile, ImportKind};
 use clap::{Args, ValueEnum};
 use sha2::{Digest, Sha256};
 
@@ -51,6 +54,14 @@ enum Kind {
     TeacherAssessments,
     /// Common Transfer Files (XML).
     Ctf,
+    /// DfE performance tables, KS4 (national benchmarks; needs --year).
+    PerfKs4,
+    /// DfE performance tables, KS2 (national benchmarks; needs --year).
+    PerfKs2,
+    /// DfE performance tables, school census (national schools' context; needs --year).
+    PerfCensus,
+    /// DfE performance tables, absence (national benchmarks; needs --year).
+    PerfAbsence,
 }
 
 impl Kind {
@@ -68,7 +79,22 @@ impl Kind {
             Kind::AttendanceSummaries => ImportKind::AttendanceSummaries,
             Kind::TeacherAssessments => ImportKind::TeacherAssessments,
             Kind::Ctf => ImportKind::Ctf,
+            Kind::PerfKs4 => ImportKind::PerfKs4,
+            Kind::PerfKs2 => ImportKind::PerfKs2,
+            Kind::PerfCensus => ImportKind::PerfCensus,
+            Kind::PerfAbsence => ImportKind::PerfAbsence,
         }
+    }
+
+    /// The performance-tables file kind, for national benchmarks.
+    fn perf_kind(self) -> Option<PerfKind> {
+        Some(match self {
+            Kind::PerfKs4 => PerfKind::Ks4,
+            Kind::PerfKs2 => PerfKind::Ks2,
+            Kind::PerfCensus => PerfKind::Census,
+            Kind::PerfAbsence => PerfKind::Absence,
+            _ => return None,
+        })
     }
 
     /// The MIS file kind, for kinds read through a column mapping.
@@ -84,7 +110,12 @@ impl Kind {
             Kind::AttendanceMarks => mis::ImportKind::AttendanceMarks,
             Kind::AttendanceSummaries => mis::ImportKind::AttendanceSummaries,
             Kind::TeacherAssessments => mis::ImportKind::TeacherAssessments,
-            Kind::Gias | Kind::Ctf => return None,
+            Kind::Gias
+            | Kind::Ctf
+            | Kind::PerfKs4
+            | Kind::PerfKs2
+            | Kind::PerfCensus
+            | Kind::PerfAbsence => return None,
         })
     }
 }
@@ -129,6 +160,9 @@ struct Checked {
 
 pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    if let Some(perf) = args.kind.perf_kind() {
+        return run_benchmarks(&args, perf, started).await;
+    }
     let mapping = match &args.mapping {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -176,31 +210,7 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    for warning in warnings.iter().take(MAX_PRINTED) {
-        eprintln!("warning: {warning}");
-    }
-    if warnings.len() > MAX_PRINTED {
-        eprintln!("... and {} more warnings", warnings.len() - MAX_PRINTED);
-    }
-    if !errors.is_empty() {
-        let mut report = String::new();
-        for error in errors.iter().take(MAX_PRINTED) {
-            let _ = writeln!(report, "error: {error}");
-        }
-        if errors.len() > MAX_PRINTED {
-            let _ = writeln!(report, "... and {} more errors", errors.len() - MAX_PRINTED);
-        }
-        eprint!("{report}");
-        bail!(
-            "{} {} found; nothing was imported",
-            errors.len(),
-            if errors.len() == 1 {
-                "problem"
-            } else {
-                "problems"
-            }
-        );
-    }
+    report_problems(&errors, &warnings)?;
     let parse_secs = started.elapsed().as_secs_f64();
 
     let store = args.database.open().await?;
@@ -321,6 +331,8 @@ fn parse(kind: Kind, name: &str, bytes: &[u8], options: &MisOptions<'_>) -> Pars
                 ..Partnership::default()
             })
         }
+        // Read by `run_benchmarks`, never here.
+        Kind::PerfKs4 | Kind::PerfKs2 | Kind::PerfCensus | Kind::PerfAbsence => Parsed::default(),
         Kind::Ctf => {
             let parsed = cairn_ingest::ctf::parse_ctf(name, bytes);
             let Parsed {
@@ -335,6 +347,114 @@ fn parse(kind: Kind, name: &str, bytes: &[u8], options: &MisOptions<'_>) -> Pars
             }
         }
     }
+}
+
+/// Prints every problem (the first [`MAX_PRINTED`]) and fails when there is any.
+fn report_problems(errors: &[RowError], warnings: &[RowWarning]) -> anyhow::Result<()> {
+    for warning in warnings.iter().take(MAX_PRINTED) {
+        eprintln!("warning: {warning}");
+    }
+    if warnings.len() > MAX_PRINTED {
+        eprintln!("... and {} more warnings", warnings.len() - MAX_PRINTED);
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut report = String::new();
+    for error in errors.iter().take(MAX_PRINTED) {
+        let _ = writeln!(report, "error: {error}");
+    }
+    if errors.len() > MAX_PRINTED {
+        let _ = writeln!(report, "... and {} more errors", errors.len() - MAX_PRINTED);
+    }
+    eprint!("{report}");
+    bail!(
+        "{} {} found; nothing was imported",
+        errors.len(),
+        if errors.len() == 1 {
+            "problem"
+        } else {
+            "problems"
+        }
+    );
+}
+
+/// `cairn import perf-ks4|perf-ks2|perf-census|perf-absence FILE... --year YEAR`: DfE
+/// performance-tables files as national benchmarks, checked in full, then written in one
+/// transaction with added, updated and unchanged counts, or nothing.
+async fn run_benchmarks(args: &ImportArgs, perf: PerfKind, started: Instant) -> anyhow::Result<()> {
+    let Some(year) = args.year else {
+        bail!(
+            "{} files carry no academic year: say which with --year (e.g. --year 2018/19)",
+            args.kind.store_kind().code()
+        );
+    };
+    let now = chrono::Utc::now();
+    let mut files = Vec::with_capacity(args.files.len());
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut warnings: Vec<RowWarning> = Vec::new();
+    for path in &args.files {
+        let (name, bytes) = cairn_ingest::read_input(path)?;
+        let parsed = parse_national_benchmarks(perf, year, &name, &bytes);
+        errors.extend(parsed.errors);
+        warnings.extend(parsed.warnings);
+        let mut benchmarks = NationalBenchmarks::default();
+        for mut one in parsed.records {
+            benchmarks.schools.append(&mut one.schools);
+            benchmarks.context.append(&mut one.context);
+            benchmarks.figures.append(&mut one.figures);
+            benchmarks.england.append(&mut one.england);
+        }
+        files.push(BenchmarkFile {
+            file: ImportFile {
+                kind: args.kind.store_kind(),
+                sha256: hex::encode(Sha256::digest(&bytes)),
+                file_name: name,
+                user_id: None,
+                at: now,
+                urn: None,
+                rejected: 0,
+                data: Partnership::default(),
+            },
+            benchmarks,
+        });
+    }
+    report_problems(&errors, &warnings)?;
+    let store = args.database.open().await?;
+    let outcomes = store
+        .import_benchmarks(&files, args.dry_run)
+        .await
+        .context("the import was not written; nothing changed")?;
+    for (outcome, file) in outcomes.iter().zip(&files) {
+        let counts = outcome.record.counts;
+        let tables = outcome
+            .by_table
+            .iter()
+            .map(|(table, c)| format!("{table} {}/{}/{}", c.added, c.updated, c.unchanged))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "{}: {} rows for {year}; rows added {}, updated {}, unchanged {} [{}]",
+            file.file.file_name,
+            file.benchmarks.len(),
+            counts.added,
+            counts.updated,
+            counts.unchanged,
+            tables
+        );
+    }
+    println!(
+        "{} {} file(s) in {:.2} s{}",
+        if args.dry_run { "Checked" } else { "Imported" },
+        outcomes.len(),
+        started.elapsed().as_secs_f64(),
+        if args.dry_run {
+            "; dry run: no data was written"
+        } else {
+            ". Run `cairn refresh` to compare the partnership's schools with them."
+        }
+    );
+    Ok(())
 }
 
 /// Moves one record's rows onto the end of a file's partnership.

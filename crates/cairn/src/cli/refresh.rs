@@ -5,14 +5,27 @@ use cairn_measures::SuppressionPolicy;
 
 use crate::cli::DatabaseArgs;
 
-pub(crate) async fn run(database: &DatabaseArgs) -> anyhow::Result<()> {
-    let store = database.open().await?;
+#[derive(Debug, clap::Args)]
+pub(crate) struct RefreshArgs {
+    /// How many similar schools to find for each school in the national benchmarks.
+    #[arg(long, value_name = "N", default_value_t = cairn_store::DEFAULT_SIMILAR_SCHOOLS)]
+    similar_schools: usize,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+pub(crate) async fn run(args: &RefreshArgs) -> anyhow::Result<()> {
+    let store = args.database.open().await?;
     let started = std::time::Instant::now();
     let summary = store
-        .refresh_measures(
+        .refresh_measures_with(
             "cairn refresh",
             chrono::Utc::now(),
             SuppressionPolicy::default(),
+            &cairn_measures::similar::SimilarityMethod {
+                n_neighbours: args.similar_schools,
+                ..cairn_store::default_similarity()
+            },
         )
         .await
         .context("cannot refresh the stored measures")?;

@@ -122,3 +122,81 @@ async fn a_malformed_file_writes_nothing_and_names_line_and_column() {
     );
     db.finish().await;
 }
+
+fn public_data(relative: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/public-data")
+        .join(relative);
+    assert!(path.is_file(), "reference file missing: {}", path.display());
+    path
+}
+
+/// The real 2018/19 provisional KS4 file for England and the absence file: imported as
+/// national benchmarks, re-imported unchanged, and read back with published figures
+/// (Haverstock School's Progress 8 −0.09 over 178 pupils; England −0.03).
+#[tokio::test]
+async fn real_performance_tables_import_as_national_benchmarks_and_reimport_unchanged() {
+    let db = TestDb::sqlite().await;
+    let url = db.url().to_owned();
+    let ks4 = public_data("england-2018-19-perf-tables/england_ks4provisional.csv");
+    let absence = public_data("england-2018-19-perf-tables/england_abs.csv");
+
+    let (ok, _, stderr) = cairn(&["import", "perf-ks4", path_str(&ks4), "--database", &url]);
+    assert!(!ok, "no year given");
+    assert!(stderr.contains("--year"), "{stderr}");
+
+    let args = |kind: &'static str, file: &Path| -> Vec<String> {
+        [
+            kind,
+            path_str(file),
+            "--year",
+            "2018/19",
+            "--database",
+            &url,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+    };
+    let run = |kind: &'static str, file: &Path| {
+        let mut full = vec!["import".to_owned()];
+        full.extend(args(kind, file));
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        cairn(&refs)
+    };
+    let (ok, stdout, stderr) = run("perf-ks4", &ks4);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Imported 1 file"), "{stdout}");
+    let (ok, _, stderr) = run("perf-absence", &absence);
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = run("perf-ks4", &ks4);
+    assert!(ok, "{stderr}");
+    let log = db.store().imports().await.unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[0].kind, ImportKind::PerfKs4);
+    assert_eq!(log[0].counts.added + log[0].counts.updated, 0);
+    assert!(log[0].counts.unchanged > 8_000, "{:?}", log[0].counts);
+
+    let year = cairn_domain::AcademicYear::starting(2018).unwrap();
+    let points = db
+        .store()
+        .funnel_points(cairn_store::Measure::Ks4Progress8, year)
+        .await
+        .unwrap();
+    let haverstock = points.iter().find(|p| p.urn.get() == 100_049).unwrap();
+    assert!((haverstock.value - -0.09).abs() < 1e-12);
+    assert_eq!(haverstock.n_pupils, 178);
+    let england = db.store().national_figures(year).await.unwrap();
+    assert!(england.iter().any(|e| {
+        e.measure == cairn_domain::BenchmarkMeasure::Ks4Progress8 && (e.value - -0.03).abs() < 1e-12
+    }));
+
+    // The wrong kind of file: every problem named, nothing written.
+    let (ok, _, stderr) = run("perf-census", &absence);
+    assert!(!ok);
+    assert!(
+        stderr.contains("england_abs.csv") && stderr.contains("PNUMFSMEVER"),
+        "{stderr}"
+    );
+    assert_eq!(db.store().imports().await.unwrap().len(), 3);
+}

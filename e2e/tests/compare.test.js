@@ -1,0 +1,29 @@
+// A school's comparison with England and similar schools, and the overview's comparisons.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { url, startBrowser, signIn, checkAccessibility, screenshot, schoolHref } = require('./support');
+
+let browser;
+before(async () => { browser = await startBrowser(); });
+after(async () => { await browser?.close(); });
+
+test('the headteacher compares Northvale High with England and similar schools', async () => {
+  const NORTHVALE = 'Northvale High School';
+  const page = await browser.freshPage();
+  await signIn(page, 'head.northvale');
+  const href = await schoolHref(page, NORTHVALE);
+  await checkAccessibility(page, 'the overview with comparisons');
+  await page.locator(`a[href="${href}/compare"]`).click();
+  await page.waitForURL((u) => u.pathname === `${href}/compare`);
+  await page.getByRole('heading', { level: 1, name: new RegExp(`How ${NORTHVALE} compares`) }).waitFor();
+  const similar = await page.locator('#similar ~ .table-scroll table tbody tr').count();
+  assert.equal(similar, 20, 'twenty similar schools');
+  const spec = JSON.parse(await page.locator('script.vega-spec').textContent());
+  assert.ok(spec.layer[0].data.values.length > 500, 'every secondary in England is on the funnel');
+  assert.match(await page.locator('figure.chart figcaption').innerText(), /similar schools/);
+  await screenshot(page, 'compare');
+  await checkAccessibility(page, 'a comparison page');
+  await page.close();
+});
