@@ -33,6 +33,7 @@
 //! * [`criteria`] judges improvement-plan success criteria against stored figures
 //!   ([`criteria::evaluate`]): met, on track, not met or not yet measurable, and whether the
 //!   result is clear of the confidence interval's noise.
+//! * [`impact`] estimates a practice's effect by difference in differences, with its interval.
 //! * [`similar`] has [`similar::find_similar_schools`], with the method documented there.
 //!
 //! # Method notes
@@ -58,6 +59,7 @@ pub mod early;
 mod error;
 pub mod figure;
 pub mod groups;
+pub mod impact;
 pub mod ks2;
 pub mod ks4;
 pub mod similar;
