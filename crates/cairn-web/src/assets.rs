@@ -14,12 +14,12 @@ struct Asset {
 }
 
 /// Bump the folder name when `cairn.css` changes, so caches see a new path.
-pub(crate) const CSS_PATH: &str = "/assets/cairn-1/cairn.css";
+pub(crate) const CSS_PATH: &str = "/assets/cairn-2/cairn.css";
 pub(crate) const HTMX_PATH: &str = "/assets/vendor/htmx.org-2.0.11/htmx.min.js";
 
 const ASSETS: &[Asset] = &[
     Asset {
-        path: "cairn-1/cairn.css",
+        path: "cairn-2/cairn.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../assets/cairn.css"),
     },
