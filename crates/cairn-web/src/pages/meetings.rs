@@ -442,10 +442,8 @@ fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackP
         .map(|c| PackCriterionLine {
             priority: c.priority_title.clone(),
             criterion: format!(
-                "{}, {} pupils, {}",
-                c.measure_label,
-                c.pupil_group_label.to_lowercase(),
-                c.scope_name
+                "{}, {}, {}",
+                c.measure_label, c.pupil_group_label, c.scope_name
             ),
             status: c.status.map_or("Not judged yet", |s| s.label()),
         })

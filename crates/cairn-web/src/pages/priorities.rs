@@ -205,9 +205,9 @@ pub(crate) fn criterion_line(criterion: &Criterion, names: &Names) -> CriterionL
         other => other.label(),
     };
     let description = format!(
-        "{} for {} pupils at {}: {}{} by {}",
+        "{}, {}, {}: {}{} by {}",
         measure.label(),
-        criterion.pupil_group.label().to_lowercase(),
+        criterion.pupil_group.label(),
         scope,
         comparison.to_lowercase(),
         if criterion.target.is_some() {

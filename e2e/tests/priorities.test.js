@@ -1,0 +1,77 @@
+// The improvement cycle: a trust leader adds a priority with a success criterion and sees its
+// status; the owner's overdue actions; a meeting's frozen data pack.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { url, startBrowser, signIn, checkAccessibility, screenshot } = require('./support');
+
+let browser;
+before(async () => { browser = await startBrowser(); });
+after(async () => { await browser?.close(); });
+
+test('the trust leader adds a priority with a criterion and sees it judged', async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Priorities' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Improvement priorities' }).waitFor();
+  await checkAccessibility(page, 'the priorities list');
+
+  await page.getByRole('link', { name: 'Add a priority' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Add a priority' }).waitFor();
+  await checkAccessibility(page, 'the new priority form');
+  const title = `Phonics in Year 1 (${Date.now()})`;
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('For', { exact: true }).selectOption({ label: 'Oakfield Learning Trust' });
+  await page.getByLabel('First academic year').fill('2024/25');
+  await page.getByLabel('Last academic year').fill('2026/27');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Add the priority' }).click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+
+  await page.getByLabel('Measure').selectOption({ label: 'Phonics: Year 1 meeting the expected standard' });
+  await page.getByLabel('School or group').selectOption({ label: 'Oakfield Learning Trust' });
+  await page.getByLabel('Judged by').selectOption({ label: 'Reaches a target' });
+  await page.getByLabel('Target, or the largest gap allowed').fill('50');
+  await page.getByLabel('Due by the end of').fill('2024/25');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Add the criterion' }).click(),
+  ]);
+  const row = page.locator('#criteria ~ .table-scroll table tbody tr').first();
+  await row.waitFor();
+  assert.match(await row.innerText(), /Phonics: Year 1 meeting the expected standard/);
+  assert.match(await row.innerText(), /\bMet\b/);
+  assert.equal((await page.locator('#priority-status').innerText()).trim(), 'Met');
+  await screenshot(page, 'priority');
+  await checkAccessibility(page, 'a priority with a criterion');
+  await page.close();
+});
+
+test("the owner's overdue actions, the annual review and a frozen meeting pack", async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  await page.goto(url('/my'));
+  await page.getByRole('heading', { level: 2, name: /overdue action/ }).waitFor();
+  await screenshot(page, 'my-actions');
+  await checkAccessibility(page, 'your actions');
+
+  await page.goto(url('/review'));
+  await page.getByRole('heading', { level: 1, name: 'Annual review of priorities' }).waitFor();
+  assert.ok(await page.locator('main section').count() >= 2, 'a section per priority');
+  await screenshot(page, 'annual-review');
+  await checkAccessibility(page, 'the annual review');
+
+  await page.goto(url('/meetings'));
+  await page.getByRole('link', { name: 'Trust board: standards committee' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Trust board: standards committee' }).waitFor();
+  await checkAccessibility(page, 'a meeting');
+  await page.getByRole('link', { name: 'Open the data pack' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Data pack/ }).waitFor();
+  assert.ok(await page.locator('main table').first().locator('tbody tr').count() > 0, 'the pack has figures');
+  await screenshot(page, 'meeting-pack');
+  await checkAccessibility(page, 'a meeting pack');
+  await page.close();
+});
