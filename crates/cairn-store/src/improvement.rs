@@ -4,8 +4,8 @@
 //! Criteria are judged by `cairn_measures::criteria::evaluate` against the stored figures of
 //! the newest refresh: [`Store::evaluate_criteria`] runs at the end of every
 //! [`Store::refresh_measures`] and whenever a criterion is added, and keeps one evaluation per
-//! criterion and refresh. Benchmarks (national, similar schools) come through one function,
-//! [`Store::criterion_benchmarks`], which has none to give yet.
+//! criterion and refresh. Benchmarks (England, similar schools, top 25%) come through one
+//! function, [`Store::criterion_benchmarks`], from the comparisons the same refresh stored.
 //!
 //! A frozen data pack copies the figures, with their labels, into its own row as JSON, so a
 //! later import or refresh never changes what a meeting saw.
@@ -539,19 +539,31 @@ impl Store {
             .collect()
     }
 
-    /// The benchmark figures a criterion is compared with, for the year being judged.
-    ///
-    /// This is the one place to wire in national figures, similar-schools averages and
-    /// top-25% flags once the refresh stores them: look them up here by the criterion's
-    /// measure, pupil group, scope and `academic_year`. Until then every benchmark is `None`,
-    /// so criteria that need one are "not yet measurable" and say which figure is missing.
+    /// The benchmark figures a criterion is compared with, for the year being judged: the
+    /// comparison the newest refresh stored for the criterion's measure, pupil group and scope
+    /// (England's figure, the similar-schools average, the top-25% flag). For disadvantaged
+    /// pupils England's stored figure is that of other pupils, the DfE's reference for gaps.
+    /// Anything not stored stays `None`, so a criterion needing it is "not yet measurable".
     pub async fn criterion_benchmarks(
         &self,
         criterion: &Criterion,
         academic_year: AcademicYear,
     ) -> Result<Benchmarks, StoreError> {
-        let _ = (criterion, academic_year);
-        Ok(Benchmarks::default())
+        let found = self
+            .comparisons_for(&criterion.scope, Some(academic_year))
+            .await?
+            .into_iter()
+            .find(|c| c.measure == criterion.measure && c.pupil_group == criterion.pupil_group);
+        let Some(c) = found else {
+            return Ok(Benchmarks::default());
+        };
+        let disadvantaged = criterion.pupil_group == PupilGroup::Disadvantaged;
+        Ok(Benchmarks {
+            national: if disadvantaged { None } else { c.national },
+            national_other: if disadvantaged { c.national } else { None },
+            similar_average: c.similar_average,
+            similar_top_quarter: c.similar_top_quartile,
+        })
     }
 
     /// Judges every criterion against the newest refresh's figures and stores the results

@@ -219,13 +219,17 @@ pub(crate) async fn index(
 ) -> Result<Html<String>, WebError> {
     let today = state.clock.now().date_naive();
     let store = &state.store;
-    let year = store
-        .latest_academic_year()
-        .await?
-        .map(|y| (y, roll_day(y, today)));
-    let rolls = match year {
-        Some((_, day)) => store.school_rolls(day).await?,
-        None => Vec::new(),
+    let latest = store.latest_academic_year().await?;
+    // The roll as the newest refresh counted it; counted here only before any refresh.
+    let (year, rolls) = match latest {
+        Some(y) => match store.stored_rolls(y).await? {
+            Some((day, rolls)) => (Some((y, day)), rolls),
+            None => {
+                let day = roll_day(y, today);
+                (Some((y, day)), store.school_rolls(day).await?)
+            }
+        },
+        None => (None, Vec::new()),
     };
     // Every year, for the trend beside each figure.
     let headlines = store

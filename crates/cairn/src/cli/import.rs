@@ -11,14 +11,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use cairn_domain::{
-    AcademicYear, Enrolment, NationalBenchmarks, Partnership, SharingLevel, Term, Urn,
-};
+use cairn_domain::{AcademicYear, NationalBenchmarks, Partnership, Term, Urn};
 use cairn_ingest::assessments::SubjectCatalogue;
-use cairn_ingest::ctf::CtfFile;
+use cairn_ingest::files::{FileKind, parse_file};
 use cairn_ingest::mis::{self, ImportContext, MisOptions, UserMapping};
 use cairn_ingest::perf::benchmarks::{PerfKind, parse_national_benchmarks};
-use cairn_ingest::{Parsed, RowError, RowWarning, gias};
+use cairn_ingest::{Parsed, RowError, RowWarning};
 use cairn_store::{BenchmarkFile, ImportFile, ImportKind};
 use clap::{Args, ValueEnum};
 use sha2::{Digest, Sha256};
@@ -97,26 +95,15 @@ impl Kind {
         })
     }
 
+    /// The kind of pupil-data file `cairn_ingest::files` reads; `None` for national
+    /// benchmark files, which `run_benchmarks` reads.
+    fn file_kind(self) -> Option<FileKind> {
+        FileKind::parse(self.store_kind().code())
+    }
+
     /// The MIS file kind, for kinds read through a column mapping.
     fn mis_kind(self) -> Option<mis::ImportKind> {
-        Some(match self {
-            Kind::Pupils => mis::ImportKind::Pupils,
-            Kind::Characteristics => mis::ImportKind::Characteristics,
-            Kind::Ks2 => mis::ImportKind::Ks2Results,
-            Kind::Ks4 => mis::ImportKind::Ks4Results,
-            Kind::Phonics => mis::ImportKind::Phonics,
-            Kind::Mtc => mis::ImportKind::Mtc,
-            Kind::Eyfs => mis::ImportKind::Eyfs,
-            Kind::AttendanceMarks => mis::ImportKind::AttendanceMarks,
-            Kind::AttendanceSummaries => mis::ImportKind::AttendanceSummaries,
-            Kind::TeacherAssessments => mis::ImportKind::TeacherAssessments,
-            Kind::Gias
-            | Kind::Ctf
-            | Kind::PerfKs4
-            | Kind::PerfKs2
-            | Kind::PerfCensus
-            | Kind::PerfAbsence => return None,
-        })
+        self.file_kind()?.mis_kind()
     }
 }
 
@@ -194,11 +181,8 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
         let parsed = parse(args.kind, &name, &bytes, &options);
         errors.extend(parsed.errors);
         warnings.extend(parsed.warnings);
-        let n_records = parsed.records.len();
-        let mut data = Partnership::default();
-        for mut one in parsed.records {
-            append(&mut data, &mut one);
-        }
+        let data = parsed.records.into_iter().next().unwrap_or_default();
+        let n_records = rows_read(&data);
         checked.push(Checked {
             name,
             sha256,
@@ -276,77 +260,41 @@ fn show_mapping(kind: Kind, name: &str, bytes: &[u8], options: &MisOptions<'_>) 
     }
 }
 
-/// A parsed file's records, each already a slice of a partnership.
+/// A parsed file: one slice of a partnership, read as the upload page reads it.
 fn parse(kind: Kind, name: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<Partnership> {
-    match kind {
-        Kind::Gias => parse_gias(name, bytes),
-        Kind::Pupils => mis::parse_pupils(name, bytes, options).map(|r| Partnership {
-            pupils: vec![r.pupil],
-            enrolments: r.enrolment.into_iter().collect(),
-            characteristics: r.characteristics.into_iter().collect(),
-            ..Partnership::default()
-        }),
-        Kind::Characteristics => {
-            mis::parse_characteristics(name, bytes, options).map(|r| Partnership {
-                characteristics: vec![r],
-                ..Partnership::default()
-            })
-        }
-        Kind::Ks2 => mis::parse_ks2_results(name, bytes, options).map(|r| Partnership {
-            ks2_results: vec![r],
-            ..Partnership::default()
-        }),
-        Kind::Ks4 => mis::parse_ks4_results(name, bytes, options, &SubjectCatalogue::standard())
-            .map(|r| Partnership {
-                ks4_results: vec![r],
-                ..Partnership::default()
-            }),
-        Kind::Phonics => mis::parse_phonics(name, bytes, options).map(|r| Partnership {
-            phonics_results: vec![r],
-            ..Partnership::default()
-        }),
-        Kind::Mtc => mis::parse_mtc(name, bytes, options).map(|r| Partnership {
-            mtc_results: vec![r],
-            ..Partnership::default()
-        }),
-        Kind::Eyfs => mis::parse_eyfs(name, bytes, options).map(|r| Partnership {
-            eyfs_results: vec![r],
-            ..Partnership::default()
-        }),
-        Kind::AttendanceMarks => {
-            mis::parse_attendance_marks(name, bytes, options).map(|r| Partnership {
-                attendance_marks: vec![r],
-                ..Partnership::default()
-            })
-        }
-        Kind::AttendanceSummaries => {
-            mis::parse_attendance_summaries(name, bytes, options).map(|r| Partnership {
-                attendance_summaries: vec![r],
-                ..Partnership::default()
-            })
-        }
-        Kind::TeacherAssessments => {
-            mis::parse_teacher_assessments(name, bytes, options).map(|r| Partnership {
-                teacher_assessments: vec![r],
-                ..Partnership::default()
-            })
-        }
+    match kind.file_kind() {
+        Some(file_kind) => parse_file(
+            file_kind,
+            name,
+            bytes,
+            options,
+            &SubjectCatalogue::standard(),
+        ),
         // Read by `run_benchmarks`, never here.
-        Kind::PerfKs4 | Kind::PerfKs2 | Kind::PerfCensus | Kind::PerfAbsence => Parsed::default(),
-        Kind::Ctf => {
-            let parsed = cairn_ingest::ctf::parse_ctf(name, bytes);
-            let Parsed {
-                records,
-                errors,
-                warnings,
-            } = parsed;
-            Parsed {
-                records: records.into_iter().map(ctf_partnership).collect(),
-                errors,
-                warnings,
-            }
-        }
+        None => Parsed::default(),
     }
+}
+
+/// The rows a file gave: its largest kind of record (pupils, results, marks ...).
+fn rows_read(data: &Partnership) -> usize {
+    [
+        data.schools.len(),
+        data.pupils.len(),
+        data.characteristics.len(),
+        data.ks2_results.len(),
+        data.ks4_results.len(),
+        data.phonics_results.len(),
+        data.mtc_results.len(),
+        data.eyfs_results.len(),
+        data.attendance_marks.len(),
+        data.attendance_summaries.len(),
+        data.teacher_assessments.len(),
+        data.memberships.len(),
+        data.groups.len(),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
 }
 
 /// Prints every problem (the first [`MAX_PRINTED`]) and fails when there is any.
@@ -455,166 +403,4 @@ async fn run_benchmarks(args: &ImportArgs, perf: PerfKind, started: Instant) -> 
         }
     );
     Ok(())
-}
-
-/// Moves one record's rows onto the end of a file's partnership.
-fn append(into: &mut Partnership, from: &mut Partnership) {
-    into.schools.append(&mut from.schools);
-    into.groups.append(&mut from.groups);
-    into.memberships.append(&mut from.memberships);
-    into.pupils.append(&mut from.pupils);
-    into.enrolments.append(&mut from.enrolments);
-    into.characteristics.append(&mut from.characteristics);
-    into.ks2_results.append(&mut from.ks2_results);
-    into.ks4_results.append(&mut from.ks4_results);
-    into.phonics_results.append(&mut from.phonics_results);
-    into.mtc_results.append(&mut from.mtc_results);
-    into.eyfs_results.append(&mut from.eyfs_results);
-    into.attendance_marks.append(&mut from.attendance_marks);
-    into.attendance_summaries
-        .append(&mut from.attendance_summaries);
-    into.teacher_assessments
-        .append(&mut from.teacher_assessments);
-}
-
-/// Which GIAS file this is, told by its header: establishments name their establishment,
-/// `group_links.csv` pairs a URN with a group UID, `groups.csv` has the UID alone.
-fn parse_gias(name: &str, bytes: &[u8]) -> Parsed<Partnership> {
-    let first_line: String = String::from_utf8_lossy(bytes.get(..4096).unwrap_or(bytes))
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .flat_map(|c| c.to_lowercase())
-        .collect();
-    let has = |word: &str| first_line.contains(word);
-    if has("groupuid") && has("urn") {
-        // Trust membership is the partnership's to share: GIAS links start at aggregates only.
-        gias::parse_gias_group_links(name, bytes).map(|link| Partnership {
-            groups: link
-                .group_type
-                .kind()
-                .map(|kind| cairn_domain::Group {
-                    code: link.group_code(),
-                    name: link.group_name.clone(),
-                    kind,
-                })
-                .into_iter()
-                .collect(),
-            memberships: link
-                .membership(SharingLevel::Aggregate)
-                .into_iter()
-                .collect(),
-            ..Partnership::default()
-        })
-    } else if has("groupuid") {
-        gias::parse_gias_groups(name, bytes).map(|group| Partnership {
-            groups: group.group().into_iter().collect(),
-            ..Partnership::default()
-        })
-    } else {
-        let mut parsed = gias::parse_gias_establishments(name, bytes);
-        let superseded = drop_superseded(&mut parsed.records);
-        if superseded > 0 {
-            parsed.warnings.push(RowWarning {
-                file: name.to_owned(),
-                line: 1,
-                column: String::new(),
-                value: String::new(),
-                message: format!(
-                    "{superseded} closed establishments share a LAESTAB with a successor (an academy conversion keeps the number) and were not imported"
-                ),
-            });
-        }
-        let trusts = gias::trusts_of(&parsed.records);
-        let mut parsed = parsed.map(|e| Partnership {
-            schools: vec![e.school],
-            ..Partnership::default()
-        });
-        parsed.records.push(Partnership {
-            groups: trusts,
-            ..Partnership::default()
-        });
-        parsed
-    }
-}
-
-/// Keeps one establishment per LAESTAB, which Cairn holds unique: the open one, or else the
-/// one opened last. Returns how many were dropped.
-fn drop_superseded(establishments: &mut Vec<gias::Establishment>) -> usize {
-    use std::collections::HashMap;
-    let rank = |e: &gias::Establishment| {
-        let open = !matches!(e.status, gias::EstablishmentStatus::Closed);
-        (open, e.opened_on)
-    };
-    let mut best: HashMap<cairn_domain::Laestab, usize> = HashMap::new();
-    for (i, e) in establishments.iter().enumerate() {
-        let slot = best.entry(e.school.laestab).or_insert(i);
-        if let Some(current) = establishments.get(*slot) {
-            if rank(e) > rank(current) {
-                *slot = i;
-            }
-        }
-    }
-    let keep: std::collections::HashSet<usize> = best.into_values().collect();
-    let before = establishments.len();
-    let mut i = 0;
-    establishments.retain(|_| {
-        i += 1;
-        keep.contains(&(i - 1))
-    });
-    before - establishments.len()
-}
-
-/// What Cairn keeps from a CTF pupil: the pupil, their enrolment at the source school in the
-/// file's year (when the NC year is known), their attendance by year and MTC result.
-fn ctf_partnership(file: CtfFile) -> Partnership {
-    let mut out = Partnership::default();
-    let source = file.header.source.urn;
-    let year = file.header.academic_year;
-    for p in file.pupils {
-        let upn = p.pupil.upn.clone();
-        if let (Some(urn), Some(academic_year), Some(nc_year)) = (source, year, p.nc_year) {
-            let spell = p
-                .school_history
-                .iter()
-                .find(|s| s.school.urn == Some(urn) && s.entry_date.is_some());
-            out.enrolments.push(Enrolment {
-                upn: upn.clone(),
-                urn,
-                academic_year,
-                nc_year,
-                started_on: spell
-                    .and_then(|s| s.entry_date)
-                    .unwrap_or_else(|| academic_year.first_day()),
-                left_on: spell.and_then(|s| s.leaving_date),
-            });
-        }
-        for a in &p.attendance {
-            out.attendance_summaries
-                .push(cairn_domain::AttendanceSummary {
-                    upn: upn.clone(),
-                    academic_year: a.academic_year,
-                    term: None,
-                    sessions_possible: a.sessions_possible,
-                    sessions_attended: a.sessions_attended,
-                    sessions_authorised: a.sessions_authorised,
-                    sessions_unauthorised: a.sessions_unauthorised,
-                });
-        }
-        for a in &p.assessments {
-            // The MTC is taken in June: the result date places it, else the file's year.
-            let academic_year = a.result_date.map(AcademicYear::containing).or(year);
-            if let (Some(outcome), Some(academic_year)) = (a.mtc_outcome(), academic_year) {
-                out.mtc_results.push(cairn_domain::MtcResult {
-                    upn: upn.clone(),
-                    academic_year,
-                    outcome,
-                });
-            }
-        }
-        out.pupils.push(p.pupil);
-    }
-    out
 }
