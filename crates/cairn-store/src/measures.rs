@@ -302,7 +302,7 @@ impl Store {
     /// per group, and stores the figures under one new refresh, in one transaction.
     /// National figures are not computed (they cannot come from a partnership's pupils).
     /// It also stores each school's context, similar schools and comparisons with the
-    /// national benchmarks ([`comparisons`]), with the default number of similar schools.
+    /// national benchmarks (`measures::comparisons`), with the default number of similar schools.
     pub async fn refresh_measures(
         &self,
         reason: &str,
