@@ -446,6 +446,19 @@ impl Store {
         scopes: &ScopeFilter,
         measures: &[Measure],
     ) -> Result<LatestResults, StoreError> {
+        self.latest_results_for(academic_year, scopes, measures, &[])
+            .await
+    }
+
+    /// [`Store::latest_results`] for the given pupil groups only (every group when empty):
+    /// a page showing all pupils reads a thirteenth of the rows.
+    pub async fn latest_results_for(
+        &self,
+        academic_year: Option<AcademicYear>,
+        scopes: &ScopeFilter,
+        measures: &[Measure],
+        pupil_groups: &[PupilGroup],
+    ) -> Result<LatestResults, StoreError> {
         let Some(refresh) = self.latest_refresh().await? else {
             return Ok(LatestResults {
                 refresh: None,
@@ -493,6 +506,14 @@ impl Store {
                 let mut list = qb.separated(", ");
                 for measure in measures {
                     list.push_bind(measure.code());
+                }
+                qb.push(")");
+            }
+            if !pupil_groups.is_empty() {
+                qb.push(" AND pupil_group IN (");
+                let mut list = qb.separated(", ");
+                for group in pupil_groups {
+                    list.push_bind(group.code());
                 }
                 qb.push(")");
             }

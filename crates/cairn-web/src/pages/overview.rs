@@ -233,7 +233,12 @@ pub(crate) async fn index(
     };
     // Every year, for the trend beside each figure.
     let headlines = store
-        .latest_results(None, &ScopeFilter::Kind(ScopeKind::School), &HEADLINES)
+        .latest_results_for(
+            None,
+            &ScopeFilter::Kind(ScopeKind::School),
+            &HEADLINES,
+            &[PupilGroup::All],
+        )
         .await?;
     let comparisons = match year {
         Some((y, _)) => store.all_comparisons(y).await?,
