@@ -80,6 +80,29 @@ impl TestApp {
         cookies: &[(String, String)],
         form: Option<&[(&str, &str)]>,
     ) -> Reply {
+        match form {
+            Some(fields) => {
+                let body = Body::from(encode_form(fields));
+                let form_type = "application/x-www-form-urlencoded";
+                self.send_body(method, path, cookies, Some(form_type), body)
+                    .await
+            }
+            None => {
+                self.send_body(method, path, cookies, None, Body::empty())
+                    .await
+            }
+        }
+    }
+
+    /// Sends one request with the given cookies and a body of the given content type.
+    pub async fn send_body(
+        &self,
+        method: &str,
+        path: &str,
+        cookies: &[(String, String)],
+        content_type: Option<&str>,
+        body: Body,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(path);
         if !cookies.is_empty() {
             let cookie = cookies
@@ -89,13 +112,9 @@ impl TestApp {
                 .join("; ");
             request = request.header(header::COOKIE, cookie);
         }
-        let body = match form {
-            Some(fields) => {
-                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Body::from(encode_form(fields))
-            }
-            None => Body::empty(),
-        };
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
         let response = self
             .app
             .clone()

@@ -2,11 +2,9 @@
 //! written all or nothing, logged with its author and followed by a refresh.
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use cairn_domain::AcademicYear;
 use cairn_store::backend_test;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 use super::{Reply, TestApp, demo, urn_of};
 
@@ -34,30 +32,9 @@ async fn upload(
         ));
     }
     body.push_str(&format!("--{BOUNDARY}--\r\n"));
-    let cookie = cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let request = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::COOKIE, cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(Body::from(body))
-        .unwrap();
-    let response = t.app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    t.send_body("POST", path, cookies, Some(&content_type), Body::from(body))
+        .await
 }
 
 /// A Year 11 pupil at Northvale High in 2024/25, by UPN.
