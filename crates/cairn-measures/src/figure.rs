@@ -202,10 +202,11 @@ impl<T> Figure<T> {
 /// A reader who sees the group's pupil count and its members' shown counts knows the count of
 /// the rest, the members whose figures are suppressed; with the values, they can work out the
 /// rest's value too. So the group figure stays shown only when that remainder is nothing
-/// (every member with pupils is shown), or pools at least two suppressed members and is at
-/// least the policy's threshold; a remainder that is one school, or too small, hides the group
-/// figure. `members` are the member schools' figures for the same measure, pupil group and
-/// year; members with no pupils ([`SuppressionReason::NoPupils`]) hide nothing.
+/// (every member with pupils is shown, or the group figure left the suppressed ones out), or
+/// pools at least two suppressed members and is at least the policy's threshold; a remainder
+/// that is one school, or too small, hides the group figure. `members` are the member
+/// schools' figures for the same measure, pupil group and year; members with no pupils
+/// ([`SuppressionReason::NoPupils`]) hide nothing.
 ///
 /// Returns whether the group figure was hidden here. This guards the direct subtraction of
 /// school figures from a group figure; it is not a full disclosure audit across pupil groups
@@ -219,22 +220,55 @@ pub fn suppress_differencing<T, U>(
     let Some(n_group) = group.n_pupils() else {
         return false;
     };
-    let shown: u32 = members.iter().filter_map(|m| m.n_pupils()).sum();
-    let hidden_members = members
-        .iter()
-        .filter(|m| {
-            m.is_suppressed() && m.suppression_reason() != Some(SuppressionReason::NoPupils)
-        })
-        .count();
-    let remainder = n_group.saturating_sub(shown);
-    if remainder == 0 && hidden_members == 0 {
-        return false;
-    }
-    if hidden_members >= 2 && policy.allows(remainder) {
+    if !reveals_by_subtraction(policy, n_group, members.iter().map(|m| m.published())) {
         return false;
     }
     group.suppress(SuppressionReason::Differencing);
     true
+}
+
+/// How a figure was published, all a check across levels may know of it: its pupil count when
+/// shown, or why it is hidden (never a hidden figure's count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Published {
+    Shown { n_pupils: u32 },
+    Hidden(SuppressionReason),
+}
+
+impl<T> Figure<T> {
+    /// What a reader of the published tables sees of this figure.
+    pub fn published(&self) -> Published {
+        match &self.0 {
+            Inner::Shown { n_pupils, .. } => Published::Shown {
+                n_pupils: *n_pupils,
+            },
+            Inner::Suppressed { reason } => Published::Hidden(*reason),
+        }
+    }
+}
+
+/// The rule of [`suppress_differencing`] on counts alone: whether a shown group-of-schools
+/// figure over `n_group` pupils, beside its members' published figures, would let a reader
+/// recover a suppressed member by subtraction.
+pub fn reveals_by_subtraction(
+    policy: SuppressionPolicy,
+    n_group: u32,
+    members: impl IntoIterator<Item = Published>,
+) -> bool {
+    let mut shown: u32 = 0;
+    let mut hidden_members = 0_usize;
+    for member in members {
+        match member {
+            Published::Shown { n_pupils } => shown = shown.saturating_add(n_pupils),
+            Published::Hidden(SuppressionReason::NoPupils) => {}
+            Published::Hidden(_) => hidden_members += 1,
+        }
+    }
+    // With no pupils left over, the group figure is a mix of shown figures and gives nothing
+    // back (a suppressed member then took no part in it: it had no pupils, or the group
+    // figure left it out).
+    let remainder = n_group.saturating_sub(shown);
+    remainder > 0 && !(hidden_members >= 2 && policy.allows(remainder))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! either none or at least the threshold, so no small group can be recovered as
 //! "all minus the rest" (measures.md §9).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use cairn_domain::{SenProvision, Sex};
@@ -15,7 +16,9 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ci::{Estimate, Interval, Significance, Z_95, change_between, compare_with};
-use crate::figure::{Figure, SuppressionPolicy, SuppressionReason};
+use crate::figure::{
+    Figure, Published, SuppressionPolicy, SuppressionReason, reveals_by_subtraction,
+};
 
 /// The number of reported pupil groups, including `all`.
 pub const N_GROUPS: usize = 13;
@@ -385,6 +388,75 @@ pub fn suppress_groups<T>(
         }
     }
     GroupFigures { figures }
+}
+
+/// Suppression across levels for every pupil group of one measure, year and group of schools:
+/// which of the group's shown figures must be hidden so that no suppressed member school's
+/// figure can be recovered by subtraction.
+///
+/// `group` holds the group-of-schools figures as published, by pupil group (a pupil group
+/// with no entry is not reported for this measure); `members` holds each member school's,
+/// where a missing pupil group means the school has no pupils in it. A figure is hidden when
+/// [`reveals_by_subtraction`] says so ([`crate::suppress_differencing`] is the same rule on one
+/// figure). Hiding it must not be undone by the figures beside it, so, as with complementary
+/// suppression within a school (measures.md §9):
+/// - when `all` is hidden, every group is, since a family's groups add up to it;
+/// - when a family's only hidden figures are the ones hidden here, its smallest other shown
+///   group is hidden too, so "all minus the rest of the family" gives nothing back.
+///
+/// Like [`crate::suppress_differencing`], this guards direct subtraction between a group of
+/// schools and its members, measure by measure; it is not a full disclosure audit.
+pub fn differencing_hides(
+    policy: SuppressionPolicy,
+    group: &BTreeMap<PupilGroup, Published>,
+    members: &[BTreeMap<PupilGroup, Published>],
+) -> BTreeSet<PupilGroup> {
+    let shown_n = |g: PupilGroup| match group.get(&g) {
+        Some(Published::Shown { n_pupils }) => Some(*n_pupils),
+        _ => None,
+    };
+    let mut hidden: BTreeSet<PupilGroup> = group
+        .keys()
+        .copied()
+        .filter(|&g| {
+            shown_n(g).is_some_and(|n_group| {
+                let of_members = members.iter().map(|m| {
+                    m.get(&g)
+                        .copied()
+                        .unwrap_or(Published::Hidden(SuppressionReason::NoPupils))
+                });
+                reveals_by_subtraction(policy, n_group, of_members)
+            })
+        })
+        .collect();
+    if hidden.contains(&PupilGroup::All) {
+        return group
+            .keys()
+            .copied()
+            .filter(|&g| shown_n(g).is_some())
+            .collect();
+    }
+    for family in GroupFamily::ALL {
+        let members_of = family.members();
+        if !members_of.iter().any(|g| hidden.contains(g)) {
+            continue;
+        }
+        let hidden_before = members_of.iter().any(|g| {
+            matches!(group.get(g), Some(Published::Hidden(reason)) if *reason != SuppressionReason::NoPupils)
+        });
+        if hidden_before {
+            continue;
+        }
+        let smallest = members_of
+            .iter()
+            .filter(|g| !hidden.contains(g))
+            .filter_map(|&g| shown_n(g).map(|n| (n, g.index(), g)))
+            .min();
+        if let Some((_, _, g)) = smallest {
+            hidden.insert(g);
+        }
+    }
+    hidden
 }
 
 /// Mean accumulator (count, sum, sum of squares).

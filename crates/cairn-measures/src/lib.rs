@@ -68,7 +68,10 @@ mod table;
 
 pub use ci::{Interval, P8Banding, Significance};
 pub use error::{ErrorKind, MeasureError, RecordIssue};
-pub use figure::{Figure, SuppressionPolicy, SuppressionReason, suppress_differencing};
+pub use figure::{
+    Figure, Published, SuppressionPolicy, SuppressionReason, reveals_by_subtraction,
+    suppress_differencing,
+};
 pub use groups::{
     Gap, GroupFigures, MeanFigure, NationalFigures, PointEstimate, PriorBand, ProportionFigure,
     PupilContext, PupilGroup,

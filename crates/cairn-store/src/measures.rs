@@ -44,7 +44,7 @@ use cairn_measures::early::{
     summarise_eyfs_by_school, summarise_eyfs_pooled, summarise_mtc_by_school, summarise_mtc_pooled,
     summarise_phonics_by_school, summarise_phonics_pooled,
 };
-use cairn_measures::groups::GroupFamily;
+use cairn_measures::groups::{GroupFamily, differencing_hides};
 use cairn_measures::ks2::{
     Ks2Pupil, Ks2Summary, TestOutcome, WritingAssessment, summarise_ks2_by_school,
     summarise_ks2_pooled,
@@ -56,8 +56,8 @@ use cairn_measures::ks4::{
 };
 use cairn_measures::similar::SimilarityMethod;
 use cairn_measures::{
-    GroupFigures, Interval, MeasureError, P8Banding, PointEstimate, PupilContext, PupilGroup,
-    SuppressionPolicy,
+    GroupFigures, Interval, MeasureError, P8Banding, PointEstimate, Published, PupilContext,
+    PupilGroup, SuppressionPolicy, SuppressionReason,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::QueryBuilder;
@@ -287,6 +287,9 @@ pub struct RefreshSummary {
     /// Figures stored, of which `suppressed` were stored suppressed.
     pub results: usize,
     pub suppressed: usize,
+    /// Of the suppressed, trust and cluster figures hidden so that a suppressed member
+    /// school's figure cannot be worked out by subtraction (`SUPPMAT`).
+    pub hidden_across_levels: usize,
     /// Distinct schools and groups with at least one figure.
     pub schools: usize,
     pub groups: usize,
@@ -407,6 +410,7 @@ impl Store {
             academic_years: computed.years,
             results: computed.rows.len(),
             suppressed: computed.rows.iter().filter(|r| r.shown.is_none()).count(),
+            hidden_across_levels: computed.differencing,
             schools: schools.len(),
             groups: groups.len(),
             unplaced_records: computed.unplaced,
@@ -416,6 +420,7 @@ impl Store {
             refresh.id = summary.refresh.id,
             results = summary.results,
             suppressed = summary.suppressed,
+            hidden_across_levels = summary.hidden_across_levels,
             "measures refreshed"
         );
         self.evaluate_criteria().await?; // Success criteria follow every refresh (improvement.rs).
@@ -828,6 +833,8 @@ struct ResultRow {
     measure: Measure,
     group: PupilGroup,
     shown: Option<Shown>,
+    /// How the engine published it: its pupil count, or why it is hidden.
+    published: Published,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -842,6 +849,8 @@ struct Shown {
 struct Computed {
     years: Vec<AcademicYear>,
     rows: Vec<ResultRow>,
+    /// Group-of-schools figures hidden because they would reveal a member by subtraction.
+    differencing: usize,
     unplaced: usize,
     issues: usize,
 }
@@ -850,9 +859,47 @@ struct Computed {
 struct Sink<'a> {
     year: i64,
     rows: &'a mut Vec<ResultRow>,
+    /// Member schools each group's figure for a measure leaves out ([`Sink::pooled_members`]).
+    left_out: BTreeMap<(String, Measure), BTreeSet<Urn>>,
 }
 
 impl Sink<'_> {
+    /// The members a group-of-schools figure pools: every member school except those whose own
+    /// all-pupils figure for a measure of the block (the figures pushed since row `block`) is
+    /// too small to publish. Otherwise the group figure, beside its other members' figures,
+    /// would give the small school's back by subtraction, and the whole group figure would
+    /// have to be hidden ([`hide_differencing`]), taking a trust's headline away because of one
+    /// special school's four pupils. The DfE's trust measures likewise cover the schools that
+    /// meet their inclusion rules, not every school in the trust (`INSTITUTIONS_MATPTINC` in
+    /// the 2023/24 MAT performance files). A school with pupils in the block but none counted
+    /// by one of its measures (a special school whose pupils all worked below the KS2 tests has
+    /// no average scaled score) is left out too: the block's measures are pooled together, and
+    /// its pupils would otherwise be the remainder of that measure's group figure.
+    fn pooled_members(&mut self, block: usize, code: &str, members: &[Urn]) -> Vec<Urn> {
+        let block_rows = self.rows.get(block..).unwrap_or_default();
+        let mut too_small = BTreeSet::new();
+        let mut measures = BTreeSet::new();
+        for row in block_rows {
+            let ResultScope::School(urn) = row.scope else {
+                continue;
+            };
+            measures.insert(row.measure);
+            let hidden = matches!(row.published, Published::Hidden(_));
+            if row.group == PupilGroup::All && hidden && members.contains(&urn) {
+                too_small.insert(urn);
+            }
+        }
+        for measure in measures {
+            self.left_out
+                .insert((code.to_owned(), measure), too_small.clone());
+        }
+        members
+            .iter()
+            .copied()
+            .filter(|urn| !too_small.contains(urn))
+            .collect()
+    }
+
     fn push<T: PointEstimate>(
         &mut self,
         scope: &ResultScope,
@@ -876,6 +923,7 @@ impl Sink<'_> {
                 measure,
                 group,
                 shown,
+                published: figure.published(),
             });
         }
     }
@@ -990,9 +1038,11 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
         let academic_year = year_from_db(year)?;
         out.years.push(academic_year);
         let groups = members_on(records, academic_year.spring_census_day());
+        let first_row = out.rows.len();
         let mut sink = Sink {
             year,
             rows: &mut out.rows,
+            left_out: BTreeMap::new(),
         };
         let place = |pupil_id: i64| records.placements.get(&(pupil_id, year));
 
@@ -1039,11 +1089,13 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
         if !pupils.is_empty() {
             let output = compute_ks4(&config, &pupils, &entries);
             out.issues += output.issues.len();
+            let block = sink.rows.len();
             for (urn, summary) in summarise_ks4_by_school(&config, policy, &pupils, &output.pupils)
             {
                 sink.ks4(&ResultScope::School(urn), &summary);
             }
             for (code, members) in groups_with(&groups, pupils.iter().map(|p| p.urn)) {
+                let members = &sink.pooled_members(block, code, members);
                 let summary =
                     summarise_ks4_pooled(&config, policy, &pupils, &output.pupils, members);
                 sink.ks4(&ResultScope::Group(code.to_owned()), &summary);
@@ -1071,10 +1123,12 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
             }
         }
         if !ks2.is_empty() {
+            let block = sink.rows.len();
             for (urn, summary) in summarise_ks2_by_school(policy, &ks2) {
                 sink.ks2(&ResultScope::School(urn), &summary);
             }
             for (code, members) in groups_with(&groups, ks2.iter().map(|p| p.urn)) {
+                let members = &sink.pooled_members(block, code, members);
                 let summary = summarise_ks2_pooled(policy, &ks2, members);
                 sink.ks2(&ResultScope::Group(code.to_owned()), &summary);
             }
@@ -1111,6 +1165,7 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
                     outcome,
                 });
             }
+            let block = sink.rows.len();
             for (urn, summary) in summarise_phonics_by_school(policy, threshold, &phonics) {
                 sink.plain(
                     &ResultScope::School(urn),
@@ -1119,6 +1174,7 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
                 );
             }
             for (code, members) in groups_with(&groups, phonics.iter().map(|p| p.urn)) {
+                let members = &sink.pooled_members(block, code, members);
                 let summary = summarise_phonics_pooled(policy, threshold, &phonics, members);
                 sink.plain(
                     &ResultScope::Group(code.to_owned()),
@@ -1149,12 +1205,14 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
                 score,
             });
         }
+        let block = sink.rows.len();
         for (urn, summary) in summarise_mtc_by_school(policy, &mtc) {
             let scope = ResultScope::School(urn);
             sink.plain(&scope, Measure::MtcAverageScore, &summary.average_score);
             sink.plain(&scope, Measure::MtcFullMarks, &summary.full_marks);
         }
         for (code, members) in groups_with(&groups, mtc.iter().map(|p| p.urn)) {
+            let members = &sink.pooled_members(block, code, members);
             let summary = summarise_mtc_pooled(policy, &mtc, members);
             let scope = ResultScope::Group(code.to_owned());
             sink.plain(&scope, Measure::MtcAverageScore, &summary.average_score);
@@ -1196,6 +1254,7 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
                 judgements,
             });
         }
+        let block = sink.rows.len();
         for (urn, summary) in summarise_eyfs_by_school(policy, &goals, &eyfs) {
             let scope = ResultScope::School(urn);
             sink.plain(&scope, Measure::EyfsGld, &summary.good_level_of_development);
@@ -1206,6 +1265,7 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
             );
         }
         for (code, members) in groups_with(&groups, eyfs.iter().map(|p| p.urn)) {
+            let members = &sink.pooled_members(block, code, members);
             let summary = summarise_eyfs_pooled(policy, &goals, &eyfs, members);
             let scope = ResultScope::Group(code.to_owned());
             sink.plain(&scope, Measure::EyfsGld, &summary.good_level_of_development);
@@ -1249,15 +1309,70 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
                 sessions: counts,
             });
         }
+        let block = sink.rows.len();
         for (urn, summary) in summarise_attendance_by_school(policy, &attendance) {
             sink.attendance(&ResultScope::School(urn), &summary);
         }
         for (code, members) in groups_with(&groups, attendance.iter().map(|p| p.urn)) {
+            let members = &sink.pooled_members(block, code, members);
             let summary = summarise_attendance_pooled(policy, &attendance, members);
             sink.attendance(&ResultScope::Group(code.to_owned()), &summary);
         }
+        let left_out = sink.left_out;
+        if let Some(rows) = out.rows.get_mut(first_row..) {
+            out.differencing += hide_differencing(policy, &groups, &left_out, rows);
+        }
     }
     Ok(out)
+}
+
+/// Suppression across levels for one year's figures: hides each group-of-schools figure that,
+/// beside its member schools' published figures, would give back a suppressed member's
+/// figure by subtraction (`cairn_measures::groups::differencing_hides`, which also hides what
+/// would undo it). Members are the schools the group's figure pooled: its schools on the
+/// year's spring census day less those `left_out` of it. Returns how many figures it hid.
+fn hide_differencing(
+    policy: SuppressionPolicy,
+    groups: &BTreeMap<&str, Vec<Urn>>,
+    left_out: &BTreeMap<(String, Measure), BTreeSet<Urn>>,
+    rows: &mut [ResultRow],
+) -> usize {
+    let mut published: BTreeMap<(ResultScope, Measure), BTreeMap<PupilGroup, Published>> =
+        BTreeMap::new();
+    for row in rows.iter() {
+        published
+            .entry((row.scope.clone(), row.measure))
+            .or_default()
+            .insert(row.group, row.published);
+    }
+    let mut to_hide: BTreeSet<(ResultScope, Measure, PupilGroup)> = BTreeSet::new();
+    for ((scope, measure), figures) in &published {
+        let ResultScope::Group(code) = scope else {
+            continue;
+        };
+        let Some(urns) = groups.get(code.as_str()) else {
+            continue;
+        };
+        let left_out = left_out.get(&(code.clone(), *measure));
+        let members: Vec<BTreeMap<PupilGroup, Published>> = urns
+            .iter()
+            .filter(|urn| left_out.is_none_or(|l| !l.contains(urn)))
+            .filter_map(|urn| published.get(&(ResultScope::School(*urn), *measure)))
+            .cloned()
+            .collect();
+        for group in differencing_hides(policy, figures, &members) {
+            to_hide.insert((scope.clone(), *measure, group));
+        }
+    }
+    let mut n_hidden = 0;
+    for row in rows.iter_mut() {
+        if to_hide.contains(&(row.scope.clone(), row.measure, row.group)) && row.shown.is_some() {
+            row.shown = None;
+            row.published = Published::Hidden(SuppressionReason::Differencing);
+            n_hidden += 1;
+        }
+    }
+    n_hidden
 }
 
 fn measure_error(error: &MeasureError) -> StoreError {

@@ -5,6 +5,8 @@
     reason = "tests fail loudly on purpose"
 )]
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use cairn_domain::{SenProvision, Sex};
 use proptest::prelude::*;
 use rstest::rstest;
@@ -288,4 +290,116 @@ fn suppression_reproduces_the_published_2018_19_ks2_disadvantaged_split(#[case] 
         n_checked += 1;
     }
     assert!(n_checked > 200, "{n_checked}");
+}
+
+/// Figures as published, from `(group, Some(n))` for shown and `(group, None)` for a small
+/// suppressed group.
+fn published(figures: &[(PupilGroup, Option<u32>)]) -> BTreeMap<PupilGroup, Published> {
+    figures
+        .iter()
+        .map(|&(g, n)| {
+            let published = match n {
+                Some(n_pupils) => Published::Shown { n_pupils },
+                None => Published::Hidden(SuppressionReason::SmallGroup),
+            };
+            (g, published)
+        })
+        .collect()
+}
+
+/// A trust of three schools whose third school has `n_c_disadvantaged` disadvantaged pupils
+/// (suppressed when under 6) and 30 others; the trust figures pool the three.
+fn trust_of_three(n_c_disadvantaged: u32) -> BTreeSet<PupilGroup> {
+    use PupilGroup as G;
+    let shown_if_allowed = |n: u32| (n >= 6).then_some(n);
+    let school = |n_dis: u32, n_non: u32| {
+        published(&[
+            (G::All, Some(n_dis + n_non)),
+            (G::Disadvantaged, shown_if_allowed(n_dis)),
+            // Complementary suppression within the school hides the other group too.
+            (G::NonDisadvantaged, shown_if_allowed(n_dis).map(|_| n_non)),
+        ])
+    };
+    let members = [
+        school(20, 40),
+        school(15, 45),
+        school(n_c_disadvantaged, 30),
+    ];
+    let n_dis = 35 + n_c_disadvantaged;
+    let trust = published(&[
+        (G::All, Some(n_dis + 115)),
+        (G::Disadvantaged, Some(n_dis)),
+        (G::NonDisadvantaged, Some(115)),
+    ]);
+    differencing_hides(SuppressionPolicy::default(), &trust, &members)
+}
+
+#[test]
+fn a_trust_split_that_would_reveal_one_schools_small_group_is_hidden_with_its_complement() {
+    // School C has 3 disadvantaged pupils: the trust's disadvantaged figure minus A's and B's
+    // is C's. Its non-disadvantaged figure goes too (C's 30 are hidden as C's complement, and
+    // the trust's all minus non-disadvantaged would give the disadvantaged figure back).
+    let hidden = trust_of_three(3);
+    assert_eq!(
+        hidden,
+        BTreeSet::from([PupilGroup::Disadvantaged, PupilGroup::NonDisadvantaged])
+    );
+}
+
+#[test]
+fn a_trust_whose_members_are_all_shown_hides_nothing() {
+    assert!(trust_of_three(8).is_empty());
+}
+
+#[test]
+fn a_member_with_no_pupils_in_a_group_hides_nothing() {
+    use PupilGroup as G;
+    let members = [
+        published(&[(G::All, Some(40)), (G::SenEhcp, Some(7))]),
+        // No EHC plan pupils at all: no entry.
+        published(&[(G::All, Some(30))]),
+    ];
+    let trust = published(&[(G::All, Some(70)), (G::SenEhcp, Some(7))]);
+    assert!(differencing_hides(SuppressionPolicy::default(), &trust, &members).is_empty());
+}
+
+#[test]
+fn a_trust_all_pupils_figure_that_reveals_a_small_school_hides_every_group() {
+    use PupilGroup as G;
+    let members = [
+        published(&[
+            (G::All, Some(40)),
+            (G::Female, Some(20)),
+            (G::Male, Some(20)),
+        ]),
+        published(&[(G::All, None), (G::Female, None), (G::Male, None)]),
+    ];
+    let trust = published(&[
+        (G::All, Some(44)),
+        (G::Female, Some(22)),
+        (G::Male, Some(22)),
+    ]);
+    let hidden = differencing_hides(SuppressionPolicy::default(), &trust, &members);
+    assert_eq!(hidden, BTreeSet::from([G::All, G::Female, G::Male]));
+}
+
+#[test]
+fn two_suppressed_schools_pooling_enough_pupils_leave_the_trust_figure_shown() {
+    use PupilGroup as G;
+    let members = [
+        published(&[
+            (G::All, Some(60)),
+            (G::Eal, Some(12)),
+            (G::NonEal, Some(48)),
+        ]),
+        published(&[(G::All, Some(30)), (G::Eal, None), (G::NonEal, None)]),
+        published(&[(G::All, Some(30)), (G::Eal, None), (G::NonEal, None)]),
+    ];
+    // The remainder is 4 + 5 = 9 EAL pupils in two schools: neither can be recovered.
+    let trust = published(&[
+        (G::All, Some(120)),
+        (G::Eal, Some(21)),
+        (G::NonEal, Some(99)),
+    ]);
+    assert!(differencing_hides(SuppressionPolicy::default(), &trust, &members).is_empty());
 }

@@ -389,3 +389,100 @@ backend_test! {
         }
     }
 }
+
+backend_test! {
+    async fn no_stored_trust_or_cluster_figure_gives_back_a_suppressed_school_by_subtraction(db) {
+        let store = db.store();
+        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        store.load_partnership(&partnership).await.unwrap();
+        let summary = store
+            .refresh_measures("test", at(9), SuppressionPolicy::default())
+            .await
+            .unwrap();
+        // The demo's small schools and groups make the rule bite; a test that never saw it
+        // hide anything would prove nothing.
+        assert!(summary.hidden_across_levels > 0, "{summary:?}");
+        let latest = store
+            .latest_results(None, &ScopeFilter::All, &[])
+            .await
+            .unwrap();
+        let stored: HashMap<(&ResultScope, AcademicYear, Measure, PupilGroup), &StoredValue> =
+            latest
+                .results
+                .iter()
+                .map(|r| ((&r.scope, r.academic_year, r.measure, r.pupil_group), &r.value))
+                .collect();
+        // The block of measures a figure is computed with (one engine summary), by code prefix.
+        let block = |measure: Measure| measure.code().split('_').next().unwrap_or_default();
+        // A school is left out of its groups' figures for a block when its own all-pupils
+        // figure for a measure of the block is suppressed, whether for too few pupils or none.
+        let left_out: BTreeSet<(&ResultScope, AcademicYear, &str)> = latest
+            .results
+            .iter()
+            .filter(|r| {
+                r.scope.kind() == ScopeKind::School
+                    && r.pupil_group == PupilGroup::All
+                    && r.value.is_suppressed()
+            })
+            .map(|r| (&r.scope, r.academic_year, block(r.measure)))
+            .collect();
+        let mut n_checked = 0;
+        for result in &latest.results {
+            let ResultScope::Group(code) = &result.scope else {
+                continue;
+            };
+            let Some(n_group) = result.value.n_pupils() else {
+                continue;
+            };
+            let day = result.academic_year.spring_census_day();
+            let (mut n_shown, mut n_hidden_members) = (0, 0);
+            for membership in partnership
+                .memberships
+                .iter()
+                .filter(|m| &m.group_code == code && m.is_active_on(day))
+            {
+                let scope = ResultScope::School(membership.urn);
+                if left_out.contains(&(&scope, result.academic_year, block(result.measure))) {
+                    continue;
+                }
+                let key = (&scope, result.academic_year, result.measure, result.pupil_group);
+                match stored.get(&key).map(|v| v.n_pupils()) {
+                    Some(Some(n)) => n_shown += n,
+                    Some(None) => n_hidden_members += 1,
+                    None => {}
+                }
+            }
+            // What a reader can work out: the pupils of the suppressed members, together.
+            let remainder = n_group.checked_sub(n_shown).unwrap_or_else(|| {
+                panic!(
+                    "{code} {} {}: {n_group} pupils pooled but {n_shown} in pooled schools",
+                    result.measure.code(),
+                    result.pupil_group.code()
+                )
+            });
+            assert!(
+                remainder == 0 || (n_hidden_members >= 2 && remainder >= 6),
+                "{code} {} {} {}: {n_group} pupils, {n_shown} shown in member schools, \
+                 {n_hidden_members} suppressed members",
+                result.academic_year,
+                result.measure.code(),
+                result.pupil_group.code(),
+            );
+            n_checked += 1;
+        }
+        assert!(n_checked > 100, "only {n_checked} group figures checked");
+        // The trust's and clusters' headline figures survive: a special school's handful of
+        // pupils is left out of them rather than hiding them.
+        let hidden_headlines: Vec<String> = latest
+            .results
+            .iter()
+            .filter(|r| {
+                r.scope.kind() == ScopeKind::Group
+                    && r.pupil_group == PupilGroup::All
+                    && r.value.is_suppressed()
+            })
+            .map(|r| format!("{:?} {} {}", r.scope, r.academic_year, r.measure.code()))
+            .collect();
+        assert!(hidden_headlines.is_empty(), "{hidden_headlines:?}");
+    }
+}

@@ -41,11 +41,12 @@ pub(crate) fn print_summary(summary: &cairn_store::RefreshSummary, took: std::ti
         .map(ToString::to_string)
         .collect();
     println!(
-        "Measures refreshed (refresh {}): {} figures ({} suppressed) for {} schools and {} groups, \
-         years {} ({:.2} s).",
+        "Measures refreshed (refresh {}): {} figures ({} suppressed, {} of them trust or cluster \
+         figures that would reveal a school's) for {} schools and {} groups, years {} ({:.2} s).",
         summary.refresh.id,
         summary.results,
         summary.suppressed,
+        summary.hidden_across_levels,
         summary.schools,
         summary.groups,
         if years.is_empty() {
