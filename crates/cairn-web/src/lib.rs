@@ -78,6 +78,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<WebSettings>,
     pub clock: Arc<dyn Clock>,
+    /// The overview's facts for the newest refresh, worked out once per refresh.
+    pub(crate) overview: Arc<pages::overview::OverviewCache>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             store,
             settings: Arc::new(settings),
             clock,
+            overview: Arc::default(),
         }
     }
 }

@@ -147,34 +147,112 @@ fn group_names(
         .collect()
 }
 
+/// What the overview shows of every school, whoever looks: the roll and the headline cells,
+/// worked out once per refresh (see [`OverviewCache`]).
+#[derive(Debug)]
+pub(crate) struct OverviewFacts {
+    /// What these facts were read for: the newest refresh, the latest academic year with
+    /// enrolments and the day (a roll counted on the fly before any refresh depends on it).
+    key: FactsKey,
+    year: Option<(AcademicYear, NaiveDate)>,
+    on_roll: BTreeMap<Urn, i64>,
+    headlines: BTreeMap<Urn, Vec<Option<ComparedCell>>>,
+    computed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FactsKey {
+    refresh_id: Option<i64>,
+    latest: Option<AcademicYear>,
+    today: NaiveDate,
+}
+
+impl OverviewFacts {
+    /// Works the facts out from what the store holds for `key`.
+    fn from_stored(
+        key: FactsKey,
+        year: Option<(AcademicYear, NaiveDate)>,
+        rolls: &[SchoolRoll],
+        results: &[StoredResult],
+        comparisons: &[Comparison],
+        computed_at: Option<DateTime<Utc>>,
+    ) -> OverviewFacts {
+        let mut on_roll: BTreeMap<Urn, i64> = BTreeMap::new();
+        for roll in rolls {
+            *on_roll.entry(roll.urn).or_default() += roll.n_pupils;
+        }
+        let urns: std::collections::BTreeSet<Urn> = results
+            .iter()
+            .filter_map(|r| match r.scope {
+                ResultScope::School(urn) => Some(urn),
+                _ => None,
+            })
+            .collect();
+        let headlines = urns
+            .into_iter()
+            .map(|urn| {
+                let cells = headline_cells(urn, year.map(|(y, _)| y), results, comparisons);
+                (urn, cells)
+            })
+            .collect();
+        OverviewFacts {
+            key,
+            year,
+            on_roll,
+            headlines,
+            computed_at,
+        }
+    }
+}
+
+/// The overview's facts for the newest refresh, kept by each `cairn serve` process.
+///
+/// Pages read stored results, but decoding every school's headline figures and comparisons and
+/// matching them up cost most of a request (docs/benchmarks.md). They change only when a
+/// refresh stores new ones, so each request asks the store for the newest refresh id and the
+/// latest academic year (two indexed look-ups) and works the facts out again only when either
+/// has changed. Several processes on one database stay correct: each checks the same ids.
+/// Who may see which school is decided per request, after the cache.
+#[derive(Debug, Default)]
+pub(crate) struct OverviewCache {
+    facts: std::sync::Mutex<Option<std::sync::Arc<OverviewFacts>>>,
+}
+
+impl OverviewCache {
+    fn get(&self, key: FactsKey) -> Option<std::sync::Arc<OverviewFacts>> {
+        let facts = self
+            .facts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        facts.as_ref().filter(|f| f.key == key).cloned()
+    }
+
+    fn put(&self, facts: std::sync::Arc<OverviewFacts>) {
+        let mut slot = self
+            .facts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some(facts);
+    }
+}
+
 /// Assembles the page from stored facts, keeping only schools the gate lets the viewer see.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each argument is one stored fact the handler read; a struct would only rename them"
-)]
 pub(crate) fn build(
     viewer: &Viewer,
     schools: Vec<School>,
     groups: &[Group],
     memberships: &[Membership],
-    rolls: &[SchoolRoll],
-    year: Option<(AcademicYear, NaiveDate)>,
+    facts: &OverviewFacts,
     today: NaiveDate,
-    results: &[StoredResult],
-    comparisons: &[Comparison],
-    computed_at: Option<DateTime<Utc>>,
 ) -> OverviewIndexPage {
-    let mut on_roll: BTreeMap<Urn, i64> = BTreeMap::new();
-    for roll in rolls {
-        *on_roll.entry(roll.urn).or_default() += roll.n_pupils;
-    }
+    let year = facts.year;
     let mut by_phase: BTreeMap<Phase, (usize, i64)> = BTreeMap::new();
     let mut lines: Vec<SchoolLine> = Vec::new();
     for school in schools {
         if viewer.gate.access(school.urn) == Access::None {
             continue;
         }
-        let n_pupils = on_roll.get(&school.urn).copied().unwrap_or(0);
+        let n_pupils = facts.on_roll.get(&school.urn).copied().unwrap_or(0);
         let phase = by_phase.entry(school.phase).or_default();
         phase.0 += 1;
         phase.1 += n_pupils;
@@ -184,7 +262,11 @@ pub(crate) fn build(
             n_pupils,
             n_pupils_text: count(n_pupils),
             pupil_level: viewer.gate.access(school.urn) == Access::PupilLevel,
-            headlines: headline_cells(school.urn, year.map(|(y, _)| y), results, comparisons),
+            headlines: facts
+                .headlines
+                .get(&school.urn)
+                .cloned()
+                .unwrap_or_else(|| vec![None; HEADLINES.len()]),
             name: school.name,
             phase: school.phase.label(),
             school_type: school.school_type.label(),
@@ -206,20 +288,31 @@ pub(crate) fn build(
         census_day: year.map(|(_, d)| d.format("%-d %B %Y").to_string()),
         n_pupils: count(lines.iter().map(|l| l.n_pupils).sum()),
         headline_labels: HEADLINES.iter().map(|m| m.label()).collect(),
-        computed_at: computed_at.map(|t| t.format("%-d %B %Y at %H:%M UTC").to_string()),
+        computed_at: facts
+            .computed_at
+            .map(|t| t.format("%-d %B %Y at %H:%M UTC").to_string()),
         phases,
         schools: lines,
     }
 }
 
-/// GET /: the partnership overview.
-pub(crate) async fn index(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Html<String>, WebError> {
-    let today = state.clock.now().date_naive();
+/// The overview's facts for today: from the cache when the newest refresh and the latest year
+/// are the ones it was worked out for, else read and worked out again.
+async fn facts(
+    state: &AppState,
+    today: NaiveDate,
+) -> Result<std::sync::Arc<OverviewFacts>, WebError> {
     let store = &state.store;
+    let refresh = store.latest_refresh().await?;
     let latest = store.latest_academic_year().await?;
+    let key = FactsKey {
+        refresh_id: refresh.as_ref().map(|r| r.id),
+        latest,
+        today,
+    };
+    if let Some(facts) = state.overview.get(key) {
+        return Ok(facts);
+    }
     // The roll as the newest refresh counted it; counted here only before any refresh.
     let (year, rolls) = match latest {
         Some(y) => match store.stored_rolls(y).await? {
@@ -244,17 +337,39 @@ pub(crate) async fn index(
         Some((y, _)) => store.all_comparisons(y).await?,
         None => Vec::new(),
     };
+    // The results carry the refresh they were read from, which may be newer than the one the
+    // key names if a refresh landed in between: key the facts by what was read.
+    let key = FactsKey {
+        refresh_id: headlines.refresh.as_ref().map(|r| r.id),
+        ..key
+    };
+    let facts = std::sync::Arc::new(OverviewFacts::from_stored(
+        key,
+        year,
+        &rolls,
+        &headlines.results,
+        &comparisons,
+        headlines.refresh.map(|r| r.computed_at),
+    ));
+    state.overview.put(facts.clone());
+    Ok(facts)
+}
+
+/// GET /: the partnership overview.
+pub(crate) async fn index(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, WebError> {
+    let today = state.clock.now().date_naive();
+    let facts = facts(&state, today).await?;
+    let store = &state.store;
     let page = build(
         &viewer,
         store.schools().await?,
         &store.groups().await?,
         &store.memberships().await?,
-        &rolls,
-        year,
+        &facts,
         today,
-        &headlines.results,
-        &comparisons,
-        headlines.refresh.map(|r| r.computed_at),
     );
     render(&page)
 }

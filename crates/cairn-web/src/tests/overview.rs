@@ -26,6 +26,35 @@ backend_test! {
     }
 }
 
+backend_test! {
+    async fn overview_facts_kept_between_requests_follow_each_refresh_and_each_viewers_gate(db) {
+        let t = TestApp::new(db).await;
+        let store = &t.state.store;
+        store
+            .refresh_measures("test", FixedClock.now(), Default::default())
+            .await
+            .unwrap();
+        let leader = t.sign_in("trust.leader").await;
+        let first = t.get("/", &leader).await;
+        assert!(first.body.contains("Riverside Academy"), "{}", first.body);
+        assert!(!first.body.contains("Suppressed (fewer than 6 pupils)"), "{}", first.body);
+
+        // The head of one school reads the same kept facts but sees only that school.
+        let head = t.sign_in("head.northvale").await;
+        let own = t.get("/", &head).await;
+        assert!(own.body.contains("Northvale High School"));
+        assert!(!own.body.contains("Riverside Academy"), "{}", own.body);
+
+        // A new refresh (here suppressing every figure) replaces what was kept.
+        store
+            .refresh_measures("test", FixedClock.now(), cairn_measures::SuppressionPolicy::new(100_000))
+            .await
+            .unwrap();
+        let after = t.get("/", &leader).await;
+        assert!(after.body.contains("Suppressed (fewer than 6 pupils)"), "{}", after.body);
+    }
+}
+
 #[test]
 fn figures_are_formatted_as_people_read_them() {
     use cairn_store::{Measure, StoredValue};
