@@ -8,40 +8,16 @@
 //! November 2026.
 
 use cairn_domain::{
-    ActionStatus, Judgement, PeerReviewPlan, PlanAction, PlanFollowUp, PlanReview, Rag, Urn,
-    Username,
+    ActionStatus, Judgement, PeerReviewPlan, PlanAction, PlanFollowUp, PlanReview, Rag,
 };
 use chrono::NaiveDate;
 
 use crate::TRUST_CODE;
+use crate::improvement::{day, school, user};
 use crate::schools::{KINGSMERE, NORTHVALE_HIGH};
 
 /// The title of the improvement plan's priority the follow-ups go under.
 const ATTENDANCE_PRIORITY: &str = "Attendance in Years 9 to 11";
-
-#[expect(
-    clippy::expect_used,
-    reason = "every value here is a constant checked by the crate's tests"
-)]
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("a constant date")
-}
-
-#[expect(
-    clippy::expect_used,
-    reason = "every value here is a constant checked by the crate's tests"
-)]
-fn user(name: &str) -> Username {
-    Username::parse(name).expect("a constant username")
-}
-
-#[expect(
-    clippy::expect_used,
-    reason = "every value here is a constant checked by the crate's tests"
-)]
-fn school(urn: u32) -> Urn {
-    Urn::from_u32(urn).expect("a constant URN")
-}
 
 fn follow_up(title: &str, due_on: NaiveDate, status: ActionStatus, rag: Rag) -> PlanFollowUp {
     PlanFollowUp {

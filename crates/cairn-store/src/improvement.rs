@@ -1246,4 +1246,4 @@ fn year_figures(results: &[StoredResult], criterion: &Criterion) -> Vec<YearFigu
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -41,6 +41,41 @@ async fn demo_with_measures(store: &Store) -> Partnership {
     partnership
 }
 
+/// Re-imports every KS2 result with writing marked "working towards", then refreshes the
+/// measures an hour later: a later import that would change what any pack showed.
+pub(crate) async fn reimport_ks2_writing_working_towards(
+    store: &Store,
+    partnership: &Partnership,
+    at: DateTime<Utc>,
+) {
+    let mut ks2 = partnership.ks2_results.clone();
+    for result in &mut ks2 {
+        result.writing = WritingTa::WorkingTowards;
+    }
+    let file = ImportFile {
+        kind: ImportKind::Ks2,
+        file_name: "ks2-corrected.csv".to_owned(),
+        sha256: "0".repeat(64),
+        user_id: None,
+        at,
+        urn: None,
+        rejected: 0,
+        data: Partnership {
+            ks2_results: ks2,
+            ..Partnership::default()
+        },
+    };
+    store.import(&[file], false).await.unwrap();
+    store
+        .refresh_measures(
+            "after import",
+            at + chrono::Duration::hours(1),
+            SuppressionPolicy::default(),
+        )
+        .await
+        .unwrap();
+}
+
 backend_test! {
     async fn the_demo_plan_puts_criteria_in_every_state_and_loads_once(db) {
         let store = db.store();
@@ -161,27 +196,8 @@ backend_test! {
         assert!(rwm(&frozen).iter().any(|v| v.is_some_and(|v| v > 0.3)), "{frozen:?}");
         assert!(frozen.figures.iter().any(|f| f.scope_name == "Riverside Cluster"));
 
-        // Re-import every KS2 result with writing marked "working towards", then refresh:
-        // nobody reaches the expected standard in reading, writing and maths any more.
-        let mut ks2 = partnership.ks2_results.clone();
-        for result in &mut ks2 {
-            result.writing = WritingTa::WorkingTowards;
-        }
-        let file = ImportFile {
-            kind: ImportKind::Ks2,
-            file_name: "ks2-corrected.csv".to_owned(),
-            sha256: "0".repeat(64),
-            user_id: None,
-            at: at(11),
-            urn: None,
-            rejected: 0,
-            data: Partnership { ks2_results: ks2, ..Partnership::default() },
-        };
-        store.import(&[file], false).await.unwrap();
-        store
-            .refresh_measures("after import", at(12), SuppressionPolicy::default())
-            .await
-            .unwrap();
+        // Nobody reaches the expected standard in reading, writing and maths any more.
+        reimport_ks2_writing_working_towards(store, &partnership, at(11)).await;
         let now_stored = store
             .latest_results(None, &ScopeFilter::Kind(crate::ScopeKind::Group), &[Measure::Ks2RwmExpected])
             .await

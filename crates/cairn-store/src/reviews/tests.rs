@@ -1,12 +1,12 @@
 //! The peer-review store suite, on SQLite and PostgreSQL.
 
-use cairn_domain::{ActionStatus, Partnership, Rag, Urn, WritingTa};
+use cairn_domain::{ActionStatus, Partnership, Rag, Urn};
 use cairn_measures::SuppressionPolicy;
 use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::backend_test;
-use crate::imports::{ImportFile, ImportKind};
+use crate::improvement::tests::reimport_ks2_writing_working_towards;
 
 fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0)
@@ -133,26 +133,7 @@ backend_test! {
         );
         assert!(!frozen.criteria.is_empty(), "Millbrook's success criteria are in the pack");
 
-        // Every KS2 result re-imported with writing "working towards", then a refresh.
-        let mut ks2 = partnership.ks2_results.clone();
-        for result in &mut ks2 {
-            result.writing = WritingTa::WorkingTowards;
-        }
-        let file = ImportFile {
-            kind: ImportKind::Ks2,
-            file_name: "ks2-corrected.csv".to_owned(),
-            sha256: "0".repeat(64),
-            user_id: None,
-            at: at(11),
-            urn: None,
-            rejected: 0,
-            data: Partnership { ks2_results: ks2, ..Partnership::default() },
-        };
-        store.import(&[file], false).await.unwrap();
-        store
-            .refresh_measures("after import", at(12), SuppressionPolicy::default())
-            .await
-            .unwrap();
+        reimport_ks2_writing_working_towards(store, &partnership, at(11)).await;
         assert_eq!(store.review_pack(review_id).await.unwrap().unwrap(), frozen);
         assert!(matches!(
             store.freeze_review_pack(review_id, at(13)).await,

@@ -13,7 +13,7 @@ const FORBIDDEN: u16 = 403;
 const SIGN_IN: u16 = 303;
 
 /// The demo partnership with its measures computed and its improvement plan loaded.
-async fn with_plan(db: &TestDb) -> TestApp {
+pub(crate) async fn with_plan(db: &TestDb) -> TestApp {
     let t = TestApp::new(db).await;
     let store = &t.state.store;
     store
@@ -132,7 +132,7 @@ backend_test! {
 }
 
 /// Posts a form with the signed-in user's CSRF token, read from a page they can see.
-async fn post(
+pub(crate) async fn post(
     t: &TestApp,
     cookies: &[(String, String)],
     path: &str,
