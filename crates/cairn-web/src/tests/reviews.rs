@@ -7,7 +7,7 @@ use cairn_store::backend_test;
 use cairn_store::testing::TestDb;
 
 use super::authorisation::pupil_at;
-use super::improvement::{post, with_plan};
+use super::improvement::{check_routes, post, with_plan};
 use super::{FixedClock, TestApp, urn_of};
 use crate::Clock;
 
@@ -96,24 +96,7 @@ backend_test! {
     async fn every_review_route_gives_each_role_exactly_its_access(db) {
         let t = with_reviews(db).await;
         let routes = routes(&t).await;
-        let mut failures = Vec::new();
-        for (account, expected) in TABLE {
-            let cookies = match account {
-                Some(username) => t.sign_in(username).await,
-                None => Vec::new(),
-            };
-            for (route, want) in routes.iter().zip(expected) {
-                let reply = t.get(route, &cookies).await;
-                if reply.status.as_u16() != *want {
-                    failures.push(format!(
-                        "{} GET {route}: got {}, want {want}",
-                        account.unwrap_or("signed out"),
-                        reply.status
-                    ));
-                }
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        check_routes(&t, &routes, TABLE).await;
     }
 }
 
