@@ -12,7 +12,7 @@ use super::*;
 use crate::backend_test;
 use crate::imports::{ImportFile, ImportKind};
 
-fn at(hour: u32) -> DateTime<Utc> {
+pub(crate) fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0)
         .single()
         .unwrap()
@@ -22,7 +22,7 @@ fn year(start: u16) -> AcademicYear {
     AcademicYear::starting(start).unwrap()
 }
 
-fn urn_named(partnership: &Partnership, name: &str) -> Urn {
+pub(crate) fn urn_named(partnership: &Partnership, name: &str) -> Urn {
     partnership
         .schools
         .iter()
@@ -31,7 +31,7 @@ fn urn_named(partnership: &Partnership, name: &str) -> Urn {
         .urn
 }
 
-async fn demo_with_measures(store: &Store) -> Partnership {
+pub(crate) async fn demo_with_measures(store: &Store) -> Partnership {
     let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
     store.load_partnership(&partnership).await.unwrap();
     store

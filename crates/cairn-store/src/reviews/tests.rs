@@ -1,36 +1,16 @@
 //! The peer-review store suite, on SQLite and PostgreSQL.
 
 use cairn_domain::{ActionStatus, Partnership, Rag, Urn};
-use cairn_measures::SuppressionPolicy;
-use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::backend_test;
-use crate::improvement::tests::reimport_ks2_writing_working_towards;
-
-fn at(hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0)
-        .single()
-        .unwrap()
-}
-
-fn urn_named(partnership: &Partnership, name: &str) -> Urn {
-    partnership
-        .schools
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap()
-        .urn
-}
+use crate::improvement::tests::{
+    at, demo_with_measures, reimport_ks2_writing_working_towards, urn_named,
+};
 
 /// The demo partnership with its measures, improvement plan and peer reviews.
 async fn demo_with_reviews(store: &Store) -> Partnership {
-    let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
-    store.load_partnership(&partnership).await.unwrap();
-    store
-        .refresh_measures("test", at(9), SuppressionPolicy::default())
-        .await
-        .unwrap();
+    let partnership = demo_with_measures(store).await;
     store
         .load_improvement_plan(&cairn_demo::improvement_plan(), at(10))
         .await

@@ -130,12 +130,18 @@ async fn index_page(
 
 /// The groups whose meetings the viewer records.
 fn runnable_groups(viewer: &Viewer) -> Vec<String> {
+    groups_where(viewer, |code| viewer.gate.may_run_meetings(code))
+}
+
+/// The groups the viewer holds a role in that pass `allowed` (a gate question), in role
+/// order.
+pub(crate) fn groups_where(viewer: &Viewer, allowed: impl Fn(&str) -> bool) -> Vec<String> {
     viewer
         .gate
         .roles()
         .iter()
         .filter_map(|r| match &r.scope {
-            Scope::Group(code) if viewer.gate.may_run_meetings(code) => Some(code.clone()),
+            Scope::Group(code) if allowed(code) => Some(code.clone()),
             _ => None,
         })
         .collect()

@@ -20,7 +20,8 @@ use serde::Deserialize;
 use crate::auth::Viewer;
 use crate::pages::actions::{ActionForm, read_action};
 use crate::pages::meetings::{
-    FreezeForm, PackCriterionLine, PackRow, pack_criteria, pack_rows, show_frozen_pack,
+    FreezeForm, PackCriterionLine, PackRow, groups_where, pack_criteria, pack_rows,
+    show_frozen_pack,
 };
 use crate::pages::priorities::{
     ActionLine, Choice, FieldError, Names, action_line, choices, error_for, field_error,
@@ -54,15 +55,7 @@ fn review_line(review: &Review, names: &Names) -> ReviewLine {
 
 /// The groups whose reviews the viewer runs.
 fn runnable_groups(viewer: &Viewer) -> Vec<String> {
-    viewer
-        .gate
-        .roles()
-        .iter()
-        .filter_map(|r| match &r.scope {
-            Scope::Group(code) if viewer.gate.may_run_reviews(code) => Some(code.clone()),
-            _ => None,
-        })
-        .collect()
+    groups_where(viewer, |code| viewer.gate.may_run_reviews(code))
 }
 
 /// The new-review form, as typed: its checkboxes repeat their names, so it is read as pairs.
