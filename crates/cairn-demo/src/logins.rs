@@ -2,7 +2,7 @@
 
 use cairn_domain::{Role, RoleKind, Scope, Urn};
 
-use crate::schools::NORTHVALE_HIGH;
+use crate::schools::{NORTHVALE_HIGH, RIVERSIDE_ACADEMY};
 use crate::{CLUSTER_CODES, TRUST_CODE};
 
 /// The password every demo account has. It is printed by `cairn demo`; it is a demo.
@@ -68,6 +68,17 @@ pub fn demo_logins() -> Vec<DemoLogin> {
                 scope: Scope::School(high),
             },
             what: "Northvale High School only, pupil-level",
+        });
+    }
+    if let Ok(riverside) = Urn::from_u32(RIVERSIDE_ACADEMY) {
+        logins.push(DemoLogin {
+            username: "head.riverside",
+            display_name: "Daniel Brooks (Headteacher, Riverside Academy)",
+            role: Role {
+                kind: RoleKind::SchoolLeader,
+                scope: Scope::School(riverside),
+            },
+            what: "Riverside Academy, pupil-level; reviews Northvale High",
         });
     }
     logins

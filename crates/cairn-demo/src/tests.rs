@@ -1819,3 +1819,61 @@ mod national {
         assert!(r < -0.2, "disadvantage and P8 correlate at {r}");
     }
 }
+
+#[test]
+fn the_peer_reviews_name_demo_schools_logins_focus_areas_and_plan_priorities() {
+    let plan = crate::peer_reviews();
+    assert_eq!(plan, crate::peer_reviews());
+    let partnership = generate(DEFAULT_SEED);
+    let logins = demo_logins();
+    let priorities = crate::improvement_plan().priorities;
+    assert!(partnership.groups.iter().any(|g| g.code == plan.group_code));
+    assert!(
+        plan.reviews
+            .iter()
+            .any(|r| r.freeze_pack && !r.follow_ups.is_empty())
+    );
+    assert!(
+        plan.reviews
+            .iter()
+            .any(|r| !r.freeze_pack && r.findings.is_empty())
+    );
+    for review in &plan.reviews {
+        assert!(partnership.schools.iter().any(|s| s.urn == review.urn));
+        assert!(
+            review
+                .focus_areas
+                .iter()
+                .all(|idx| *idx < plan.focus_areas.len())
+        );
+        assert!(
+            review
+                .findings
+                .iter()
+                .all(|f| review.focus_areas.contains(&f.0))
+        );
+        for reviewer in &review.reviewers {
+            let login = logins
+                .iter()
+                .find(|l| l.username == reviewer.as_str())
+                .unwrap();
+            assert_ne!(
+                login.role.scope,
+                cairn_domain::Scope::School(review.urn),
+                "reviewers come from other schools"
+            );
+        }
+        for follow_up in &review.follow_ups {
+            assert!(
+                priorities
+                    .iter()
+                    .any(|p| p.title == follow_up.priority_title)
+            );
+            assert!(
+                logins
+                    .iter()
+                    .any(|l| l.username == follow_up.action.owner.as_str())
+            );
+        }
+    }
+}

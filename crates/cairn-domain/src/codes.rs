@@ -254,3 +254,15 @@ code_set! {
         Board = "board", "Board meeting", "governors", "trustees";
     }
 }
+
+code_set! {
+    /// A peer review's judgement of a focus area, on the four-point scale peer-review
+    /// programmes use (Challenge Partners' QA review: leading, effective, working towards,
+    /// ineffective).
+    Judgement, "judgement" {
+        Leading = "leading", "Leading";
+        Effective = "effective", "Effective";
+        WorkingTowards = "working_towards", "Working towards";
+        Ineffective = "ineffective", "Ineffective";
+    }
+}

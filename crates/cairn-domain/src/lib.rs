@@ -15,6 +15,7 @@ mod codes;
 mod ids;
 mod improvement;
 mod records;
+mod review;
 mod year;
 
 pub use access::{Access, Role, Scope, Username, UsernameError};
@@ -31,6 +32,7 @@ pub use benchmarks::{
     BenchmarkGroup, BenchmarkMeasure, BenchmarkValue, ContextFeature, EnglandFigure,
     NationalBenchmarks, NationalContextValue, NationalSchool, NationalSchoolFigure,
 };
+pub use codes::Judgement;
 pub use codes::{
     ActionStatus, CodeError, Comparison, GroupKind, MeetingKind, Phase, Rag, RoleKind, SchoolType,
     SenProvision, Sex, SharingLevel, Term,
@@ -38,6 +40,7 @@ pub use codes::{
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
 pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority};
 pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
+pub use review::{PeerReviewPlan, PlanFollowUp, PlanReview};
 pub use year::{AcademicYear, NcYear, YearError};
 
 #[cfg(test)]

@@ -199,6 +199,14 @@ pub struct PackFigure {
     pub value: Option<f64>,
     pub n_pupils: Option<u32>,
     pub ci: Option<Interval>,
+    /// The figure's year; absent in packs frozen before packs held several years.
+    #[serde(default)]
+    pub academic_year: Option<AcademicYear>,
+    /// England's figure stored beside it (other pupils' for disadvantaged pupils).
+    #[serde(default)]
+    pub england: Option<f64>,
+    #[serde(default)]
+    pub similar_average: Option<f64>,
 }
 
 impl PackFigure {
@@ -237,6 +245,30 @@ pub const PACK_MEASURES: [Measure; 6] = [
 ];
 const PACK_GROUPS: [PupilGroup; 2] = [PupilGroup::All, PupilGroup::Disadvantaged];
 
+/// What a pack copies: whose figures, which years, and which criteria.
+pub(crate) struct PackSpec<'a> {
+    pub scopes: Vec<ResultScope>,
+    /// Every stored year (a trend), or the latest only.
+    pub all_years: bool,
+    pub criteria_of: &'a (dyn Fn(&Priority, &Criterion) -> bool + Sync),
+}
+
+/// Where a frozen pack is kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PackTable {
+    Meeting,
+    Review,
+}
+
+impl PackTable {
+    fn what(self) -> &'static str {
+        match self {
+            PackTable::Meeting => "meeting pack",
+            PackTable::Review => "peer review pack",
+        }
+    }
+}
+
 fn scope_to_db(scope: &Scope) -> (Option<&str>, Option<i64>) {
     match scope {
         Scope::Group(code) => (Some(code.as_str()), None),
@@ -273,7 +305,7 @@ fn result_scope_from_db(kind: &str, code: &str) -> Result<ResultScope, StoreErro
     }
 }
 
-fn username_from_db(value: &str) -> Result<Username, StoreError> {
+pub(crate) fn username_from_db(value: &str) -> Result<Username, StoreError> {
     code_from_db("username", value, Username::parse)
 }
 
@@ -855,15 +887,6 @@ impl Store {
                 constraint: "meeting_packs_pkey".to_owned(),
             });
         }
-        let refresh = self
-            .latest_refresh()
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "measure refresh",
-                key: "any".to_owned(),
-            })?;
-        let schools = self.schools().await?;
-        let groups = self.groups().await?;
         let members: Vec<Urn> = self
             .memberships()
             .await?
@@ -873,6 +896,42 @@ impl Store {
             .collect();
         let mut scopes = vec![ResultScope::Group(meeting.group_code.clone())];
         scopes.extend(members.iter().map(|u| ResultScope::School(*u)));
+        let group_scope = Scope::Group(meeting.group_code.clone());
+        let pack = self
+            .build_pack(
+                &PackSpec {
+                    scopes,
+                    all_years: false,
+                    criteria_of: &|priority, _| priority.scope == group_scope,
+                },
+                now,
+            )
+            .await?;
+        self.insert_pack(PackTable::Meeting, meeting_id, &pack)
+            .await?;
+        tracing::info!(n_figures = pack.figures.len(), "meeting pack frozen");
+        Ok(pack)
+    }
+
+    /// Builds a frozen pack from the newest refresh: the scopes' figures (for pupils overall
+    /// and disadvantaged pupils, so each gap can be read) in the latest year or every stored
+    /// year, each with England's figure and the similar-schools average stored beside it, and
+    /// the status of the criteria `spec` picks. Before any refresh it is
+    /// `StoreError::NotFound`. Meetings and peer reviews both freeze their packs with it.
+    pub(crate) async fn build_pack(
+        &self,
+        spec: &PackSpec<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<MeetingPack, StoreError> {
+        let refresh = self
+            .latest_refresh()
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "measure refresh",
+                key: "any".to_owned(),
+            })?;
+        let schools = self.schools().await?;
+        let groups = self.groups().await?;
         let name_of = |scope: &ResultScope| match scope {
             ResultScope::School(urn) => schools
                 .iter()
@@ -885,33 +944,54 @@ impl Store {
             ResultScope::National => "England".to_owned(),
         };
         let latest = self
-            .latest_results(None, &ScopeFilter::Only(scopes.clone()), &PACK_MEASURES)
+            .latest_results(
+                None,
+                &ScopeFilter::Only(spec.scopes.clone()),
+                &PACK_MEASURES,
+            )
             .await?;
         let academic_year = latest.results.iter().map(|r| r.academic_year).max();
+        let years: BTreeSet<AcademicYear> = if spec.all_years {
+            latest.results.iter().map(|r| r.academic_year).collect()
+        } else {
+            academic_year.into_iter().collect()
+        };
         let mut figures = Vec::new();
-        for scope in &scopes {
+        for scope in &spec.scopes {
+            let comparisons = self.comparisons_for(scope, None).await?;
             for measure in PACK_MEASURES {
                 for group in PACK_GROUPS {
-                    let Some(result) = latest.results.iter().find(|r| {
-                        Some(r.academic_year) == academic_year
-                            && &r.scope == scope
-                            && r.measure == measure
-                            && r.pupil_group == group
-                    }) else {
-                        continue;
-                    };
-                    figures.push(pack_figure(result, name_of(scope)));
+                    for year in &years {
+                        let Some(result) = latest.results.iter().find(|r| {
+                            r.academic_year == *year
+                                && &r.scope == scope
+                                && r.measure == measure
+                                && r.pupil_group == group
+                        }) else {
+                            continue;
+                        };
+                        let mut figure = pack_figure(result, name_of(scope));
+                        if let Some(c) = comparisons.iter().find(|c| {
+                            c.academic_year == *year
+                                && c.measure == measure
+                                && c.pupil_group == group
+                        }) {
+                            figure.england = c.national;
+                            figure.similar_average = c.similar_average;
+                        }
+                        figures.push(figure);
+                    }
                 }
             }
         }
         let mut criteria = Vec::new();
         let priorities = self.priorities().await?;
         let all_criteria = self.criteria(None).await?;
-        for priority in priorities
-            .iter()
-            .filter(|p| p.scope == Scope::Group(meeting.group_code.clone()))
-        {
-            for criterion in all_criteria.iter().filter(|c| c.priority_id == priority.id) {
+        for priority in &priorities {
+            for criterion in all_criteria
+                .iter()
+                .filter(|c| c.priority_id == priority.id && (spec.criteria_of)(priority, c))
+            {
                 criteria.push(PackCriterion {
                     priority_title: priority.title.clone(),
                     measure_label: criterion.measure.label().to_owned(),
@@ -921,44 +1001,67 @@ impl Store {
                 });
             }
         }
-        let pack = MeetingPack {
+        Ok(MeetingPack {
             frozen_at: now,
             source_refresh_id: refresh.id,
             source_computed_at: refresh.computed_at,
             academic_year,
             figures,
             criteria,
-        };
-        let json = serde_json::to_string(&pack)
-            .map_err(|_| StoreError::corrupt("meeting pack", &meeting_id))?;
-        on_pool!(self, pool => {
-            sqlx::query(
+        })
+    }
+
+    /// Stores a frozen pack as JSON in its table, once.
+    pub(crate) async fn insert_pack(
+        &self,
+        table: PackTable,
+        id: i64,
+        pack: &MeetingPack,
+    ) -> Result<(), StoreError> {
+        let json =
+            serde_json::to_string(pack).map_err(|_| StoreError::corrupt(table.what(), &id))?;
+        let sql = match table {
+            PackTable::Meeting => {
                 "INSERT INTO meeting_packs (meeting_id, frozen_at, source_refresh_id, snapshot) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(meeting_id)
-            .bind(now)
-            .bind(refresh.id)
-            .bind(&json)
-            .execute(pool)
-            .await?;
+                 VALUES ($1, $2, $3, $4)"
+            }
+            PackTable::Review => {
+                "INSERT INTO peer_review_packs (review_id, frozen_at, source_refresh_id, \
+                 snapshot) VALUES ($1, $2, $3, $4)"
+            }
+        };
+        on_pool!(self, pool => {
+            sqlx::query(sql)
+                .bind(id)
+                .bind(pack.frozen_at)
+                .bind(pack.source_refresh_id)
+                .bind(&json)
+                .execute(pool)
+                .await?;
         });
-        tracing::info!(n_figures = pack.figures.len(), "meeting pack frozen");
-        Ok(pack)
+        Ok(())
+    }
+
+    /// A frozen pack from its table, if there is one.
+    pub(crate) async fn stored_pack(
+        &self,
+        table: PackTable,
+        id: i64,
+    ) -> Result<Option<MeetingPack>, StoreError> {
+        let sql = match table {
+            PackTable::Meeting => "SELECT snapshot FROM meeting_packs WHERE meeting_id = $1",
+            PackTable::Review => "SELECT snapshot FROM peer_review_packs WHERE review_id = $1",
+        };
+        let json: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?
+        });
+        json.map(|j| serde_json::from_str(&j).map_err(|_| StoreError::corrupt(table.what(), &id)))
+            .transpose()
     }
 
     /// A meeting's frozen pack, if it has one.
     pub async fn meeting_pack(&self, meeting_id: i64) -> Result<Option<MeetingPack>, StoreError> {
-        let json: Option<String> = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT snapshot FROM meeting_packs WHERE meeting_id = $1")
-                .bind(meeting_id)
-                .fetch_optional(pool)
-                .await?
-        });
-        json.map(|j| {
-            serde_json::from_str(&j).map_err(|_| StoreError::corrupt("meeting pack", &meeting_id))
-        })
-        .transpose()
+        self.stored_pack(PackTable::Meeting, meeting_id).await
     }
 
     /// Loads an improvement plan (the demo's) into a store that has no priorities yet: its
@@ -1103,6 +1206,9 @@ fn pack_figure(result: &StoredResult, scope_name: String) -> PackFigure {
         value,
         n_pupils,
         ci,
+        academic_year: Some(result.academic_year),
+        england: None,
+        similar_average: None,
     }
 }
 
@@ -1140,4 +1246,4 @@ fn year_figures(results: &[StoredResult], criterion: &Criterion) -> Vec<YearFigu
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -22,6 +22,7 @@ mod measures;
 mod partnership;
 mod people;
 mod reads;
+mod reviews;
 mod rows;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
@@ -57,6 +58,7 @@ pub use reads::{
     AttendanceBand, PupilFilter, PupilListing, PupilTimeline, StoredGap, TimelineAttendance,
     TimelineCharacteristics, TimelineEnrolment, TimelineResult, gap_comparator, gaps_within,
 };
+pub use reviews::{Finding, FocusArea, NewReview, Review, ReviewStage};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

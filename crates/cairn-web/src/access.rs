@@ -24,6 +24,8 @@ pub struct Gate {
     roles: Vec<Role>,
     /// For each group the user holds a role in, its member schools today.
     group_members: BTreeMap<String, BTreeSet<Urn>>,
+    /// The peer reviews the user is on, with the school each reviews.
+    reviewing: BTreeMap<i64, Urn>,
 }
 
 impl Gate {
@@ -79,6 +81,7 @@ impl Gate {
             importable,
             roles: roles.to_vec(),
             group_members,
+            reviewing: BTreeMap::new(),
         }
     }
 
@@ -186,6 +189,49 @@ impl Gate {
             .collect();
         scopes.dedup();
         scopes
+    }
+}
+
+/// Peer review: a reviewer sees the reviewed school's aggregates, never more.
+impl Gate {
+    /// Adds the peer reviews the user is on (review id, reviewed school). Each grants
+    /// aggregate access to the reviewed school, so reviewers read its pages and the review's
+    /// pack; pupil-level access comes only from the user's own roles (a group role that
+    /// may see pupils, where the school shares pupil-level data with that group).
+    pub fn grant_reviews(&mut self, reviews: &[(i64, Urn)]) {
+        for (review_id, urn) in reviews {
+            self.reviewing.insert(*review_id, *urn);
+            let entry = self.by_school.entry(*urn).or_insert(Access::None);
+            *entry = (*entry).max(Access::Aggregate);
+        }
+    }
+
+    /// Whether the user is on this review's team.
+    pub fn is_reviewer(&self, review_id: i64) -> bool {
+        self.reviewing.contains_key(&review_id)
+    }
+
+    /// Whether the user may read a review: anyone holding a role in the group running it,
+    /// anyone with a role at the reviewed school itself, and the reviewers.
+    pub fn may_see_review(&self, review_id: i64, group_code: &str, urn: Urn) -> bool {
+        self.may_see_group(group_code)
+            || self.roles.iter().any(|r| r.scope == Scope::School(urn))
+            || self.is_reviewer(review_id)
+    }
+
+    /// Whether the user may create the group's reviews, set their framework and freeze
+    /// their packs: the group's trust leaders.
+    pub fn may_run_reviews(&self, group_code: &str) -> bool {
+        self.has_role(
+            &[RoleKind::TrustLeader],
+            &Scope::Group(group_code.to_owned()),
+        )
+    }
+
+    /// Whether the user may record a review's findings: its reviewers and the group's trust
+    /// leaders.
+    pub fn may_record_findings(&self, review_id: i64, group_code: &str) -> bool {
+        self.is_reviewer(review_id) || self.may_run_reviews(group_code)
     }
 }
 
@@ -391,5 +437,44 @@ mod tests {
         );
         assert!(leader_and_manager.may_import(urn("100004")));
         assert_eq!(leader_and_manager.importable_schools().count(), 1);
+    }
+
+    #[test]
+    fn a_reviewer_gets_the_reviewed_schools_aggregates_and_never_its_pupils() {
+        let mut head = gate(RoleKind::SchoolLeader, Scope::School(urn("100003")));
+        assert_eq!(head.access(urn("100001")), Access::None);
+        assert!(!head.may_see_review(7, "trust", urn("100001")));
+        head.grant_reviews(&[(7, urn("100001"))]);
+        assert_eq!(head.access(urn("100001")), Access::Aggregate);
+        assert_eq!(
+            head.access(urn("100003")),
+            Access::PupilLevel,
+            "own school unchanged"
+        );
+        assert!(head.may_see_review(7, "trust", urn("100001")));
+        assert!(
+            !head.may_see_review(8, "trust", urn("100001")),
+            "only the review they are on"
+        );
+        assert!(head.may_record_findings(7, "trust") && !head.may_run_reviews("trust"));
+
+        let mut leader = gate(RoleKind::TrustLeader, Scope::Group("trust".into()));
+        leader.grant_reviews(&[(9, urn("100001"))]);
+        assert_eq!(
+            leader.access(urn("100001")),
+            Access::PupilLevel,
+            "never lowered"
+        );
+        assert!(
+            leader.may_run_reviews("trust") && leader.may_see_review(8, "trust", urn("100001"))
+        );
+        let governor = gate(RoleKind::Governor, Scope::Group("trust".into()));
+        assert!(governor.may_see_review(8, "trust", urn("100001")));
+        assert!(!governor.may_record_findings(8, "trust"));
+        let member = gate(RoleKind::ClusterMember, Scope::Group("cluster".into()));
+        assert!(
+            !member.may_see_review(8, "trust", urn("100001")),
+            "another group's review"
+        );
     }
 }

@@ -5,6 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
+use crate::pages::reviews;
 use crate::pages::{
     actions, audit, compare, groups, imports, meetings, overview, priorities, pupils, schools,
     sessions, timeline,
@@ -57,6 +58,18 @@ pub(crate) fn router(state: AppState) -> Router {
             get(meetings::show_pack).post(meetings::freeze_pack),
         )
         .route("/schools/{urn}/compare", get(compare::show))
+        .route("/reviews", get(reviews::index).post(reviews::create))
+        .route(
+            "/reviews/framework",
+            get(reviews::framework).post(reviews::create_focus_area),
+        )
+        .route("/reviews/{id}", get(reviews::show))
+        .route("/reviews/{id}/findings", post(reviews::create_finding))
+        .route("/reviews/{id}/follow-ups", post(reviews::create_follow_up))
+        .route(
+            "/reviews/{id}/pack",
+            get(reviews::show_pack).post(reviews::freeze_pack),
+        )
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

@@ -12,7 +12,7 @@ use super::*;
 use crate::backend_test;
 use crate::imports::{ImportFile, ImportKind};
 
-fn at(hour: u32) -> DateTime<Utc> {
+pub(crate) fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0)
         .single()
         .unwrap()
@@ -22,7 +22,7 @@ fn year(start: u16) -> AcademicYear {
     AcademicYear::starting(start).unwrap()
 }
 
-fn urn_named(partnership: &Partnership, name: &str) -> Urn {
+pub(crate) fn urn_named(partnership: &Partnership, name: &str) -> Urn {
     partnership
         .schools
         .iter()
@@ -31,7 +31,7 @@ fn urn_named(partnership: &Partnership, name: &str) -> Urn {
         .urn
 }
 
-async fn demo_with_measures(store: &Store) -> Partnership {
+pub(crate) async fn demo_with_measures(store: &Store) -> Partnership {
     let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
     store.load_partnership(&partnership).await.unwrap();
     store
@@ -39,6 +39,41 @@ async fn demo_with_measures(store: &Store) -> Partnership {
         .await
         .unwrap();
     partnership
+}
+
+/// Re-imports every KS2 result with writing marked "working towards", then refreshes the
+/// measures an hour later: a later import that would change what any pack showed.
+pub(crate) async fn reimport_ks2_writing_working_towards(
+    store: &Store,
+    partnership: &Partnership,
+    at: DateTime<Utc>,
+) {
+    let mut ks2 = partnership.ks2_results.clone();
+    for result in &mut ks2 {
+        result.writing = WritingTa::WorkingTowards;
+    }
+    let file = ImportFile {
+        kind: ImportKind::Ks2,
+        file_name: "ks2-corrected.csv".to_owned(),
+        sha256: "0".repeat(64),
+        user_id: None,
+        at,
+        urn: None,
+        rejected: 0,
+        data: Partnership {
+            ks2_results: ks2,
+            ..Partnership::default()
+        },
+    };
+    store.import(&[file], false).await.unwrap();
+    store
+        .refresh_measures(
+            "after import",
+            at + chrono::Duration::hours(1),
+            SuppressionPolicy::default(),
+        )
+        .await
+        .unwrap();
 }
 
 backend_test! {
@@ -161,27 +196,8 @@ backend_test! {
         assert!(rwm(&frozen).iter().any(|v| v.is_some_and(|v| v > 0.3)), "{frozen:?}");
         assert!(frozen.figures.iter().any(|f| f.scope_name == "Riverside Cluster"));
 
-        // Re-import every KS2 result with writing marked "working towards", then refresh:
-        // nobody reaches the expected standard in reading, writing and maths any more.
-        let mut ks2 = partnership.ks2_results.clone();
-        for result in &mut ks2 {
-            result.writing = WritingTa::WorkingTowards;
-        }
-        let file = ImportFile {
-            kind: ImportKind::Ks2,
-            file_name: "ks2-corrected.csv".to_owned(),
-            sha256: "0".repeat(64),
-            user_id: None,
-            at: at(11),
-            urn: None,
-            rejected: 0,
-            data: Partnership { ks2_results: ks2, ..Partnership::default() },
-        };
-        store.import(&[file], false).await.unwrap();
-        store
-            .refresh_measures("after import", at(12), SuppressionPolicy::default())
-            .await
-            .unwrap();
+        // Nobody reaches the expected standard in reading, writing and maths any more.
+        reimport_ks2_writing_working_towards(store, &partnership, at(11)).await;
         let now_stored = store
             .latest_results(None, &ScopeFilter::Kind(crate::ScopeKind::Group), &[Measure::Ks2RwmExpected])
             .await

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cairn_domain::{ActionStatus, Rag, Scope, Urn};
-use cairn_store::NewAction;
+use cairn_store::{NewAction, Priority};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -76,6 +76,32 @@ pub(crate) async fn create(
         return Err(WebError::Forbidden);
     }
     let mut errors = Vec::new();
+    let action = read_action(&state, &viewer, &priority, &form, &mut errors).await?;
+    let (Some(action), true) = (action, errors.is_empty()) else {
+        let page = show_page(
+            &state,
+            &viewer,
+            priority,
+            &CriterionForm::default(),
+            form,
+            errors,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    state.store.add_action(&action).await?;
+    Ok(Redirect::to(&format!("/priorities/{}#actions", priority.id)).into_response())
+}
+
+/// Checks an add-an-action form for `priority`, pushing a message per bad field; the action,
+/// when every field is good. Serves the priority's form and a peer review's follow-ups.
+pub(crate) async fn read_action(
+    state: &AppState,
+    viewer: &Viewer,
+    priority: &Priority,
+    form: &ActionForm,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<NewAction>, WebError> {
     let title = form.title.trim();
     if title.is_empty() || title.len() > 200 {
         errors.push(field_error(
@@ -98,7 +124,7 @@ pub(crate) async fn create(
     } else {
         Urn::parse(form.school.trim())
             .ok()
-            .filter(|u| criterion_scopes(&viewer, &priority).contains(&Scope::School(*u)))
+            .filter(|u| criterion_scopes(viewer, priority).contains(&Scope::School(*u)))
             .map(Some)
     };
     if school.is_none() {
@@ -107,8 +133,8 @@ pub(crate) async fn create(
             "Choose a school in the priority.",
         ));
     }
-    let starts_on = parse_date(&form.starts_on, "starts_on", &mut errors);
-    let due_on = parse_date(&form.due_on, "due_on", &mut errors);
+    let starts_on = parse_date(&form.starts_on, "starts_on", errors);
+    let due_on = parse_date(&form.due_on, "due_on", errors);
     if let (Some(start), Some(due)) = (starts_on, due_on) {
         if due < start {
             errors.push(field_error(
@@ -125,40 +151,21 @@ pub(crate) async fn create(
     if rag.is_none() {
         errors.push(field_error("rag", "Choose a RAG rating."));
     }
-    let (Some(owner), Some(school), Some(starts_on), Some(due_on), Some(status), Some(rag), true) = (
+    let (Some(owner), Some(school), Some(starts_on), Some(due_on), Some(status), Some(rag)) =
+        (owner, school, starts_on, due_on, status, rag)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(NewAction {
+        priority_id: priority.id,
+        title: title.to_owned(),
         owner,
         school,
         starts_on,
         due_on,
         status,
         rag,
-        errors.is_empty(),
-    ) else {
-        let page = show_page(
-            &state,
-            &viewer,
-            priority,
-            &CriterionForm::default(),
-            form,
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-    };
-    state
-        .store
-        .add_action(&NewAction {
-            priority_id: priority.id,
-            title: title.to_owned(),
-            owner,
-            school,
-            starts_on,
-            due_on,
-            status,
-            rag,
-        })
-        .await?;
-    Ok(Redirect::to(&format!("/priorities/{}#actions", priority.id)).into_response())
+    }))
 }
 
 #[derive(Deserialize, Debug)]

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::auth::Viewer;
 use crate::pages::overview::format_figure;
-use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error};
+use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error, format_value};
 use crate::pages::{Nav, render};
 use crate::{AppState, WebError};
 
@@ -130,12 +130,18 @@ async fn index_page(
 
 /// The groups whose meetings the viewer records.
 fn runnable_groups(viewer: &Viewer) -> Vec<String> {
+    groups_where(viewer, |code| viewer.gate.may_run_meetings(code))
+}
+
+/// The groups the viewer holds a role in that pass `allowed` (a gate question), in role
+/// order.
+pub(crate) fn groups_where(viewer: &Viewer, allowed: impl Fn(&str) -> bool) -> Vec<String> {
     viewer
         .gate
         .roles()
         .iter()
         .filter_map(|r| match &r.scope {
-            Scope::Group(code) if viewer.gate.may_run_meetings(code) => Some(code.clone()),
+            Scope::Group(code) if allowed(code) => Some(code.clone()),
             _ => None,
         })
         .collect()
@@ -360,7 +366,7 @@ pub(crate) async fn create_decision(
 
 #[derive(Deserialize, Debug)]
 pub(crate) struct FreezeForm {
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 /// POST /meetings/{id}/pack: freezes the data pack (once).
@@ -375,11 +381,20 @@ pub(crate) async fn freeze_pack(
     if !viewer.gate.may_run_meetings(&meeting.group_code) {
         return Err(WebError::Forbidden);
     }
-    match state
+    let frozen = state
         .store
         .freeze_meeting_pack(meeting.id, state.clock.now())
-        .await
-    {
+        .await;
+    show_frozen_pack(frozen, &format!("/meetings/{}/pack", meeting.id))
+}
+
+/// After freezing a pack (a meeting's or a peer review's): to the pack, also when it was
+/// frozen already; a kind error when there are no figures to freeze yet.
+pub(crate) fn show_frozen_pack(
+    frozen: Result<MeetingPack, StoreError>,
+    pack_path: &str,
+) -> Result<Response, WebError> {
+    match frozen {
         Ok(_) | Err(StoreError::Conflict { .. }) => {}
         Err(StoreError::NotFound { .. }) => {
             return Err(WebError::BadRequest(
@@ -388,15 +403,18 @@ pub(crate) async fn freeze_pack(
         }
         Err(error) => return Err(error.into()),
     }
-    Ok(Redirect::to(&format!("/meetings/{}/pack", meeting.id)).into_response())
+    Ok(Redirect::to(pack_path).into_response())
 }
 
 #[derive(Debug)]
 pub(crate) struct PackRow {
     pub scope: String,
+    pub year: String,
     pub measure: String,
     pub pupils: String,
     pub figure: String,
+    pub england: String,
+    pub similar: String,
 }
 
 #[derive(Debug)]
@@ -415,29 +433,48 @@ pub(crate) struct PackPage {
     pub frozen_at: String,
     pub computed_at: String,
     pub academic_year: String,
+    pub figures_caption: String,
+    pub criteria_heading: &'static str,
     pub rows: Vec<PackRow>,
     pub criteria: Vec<PackCriterionLine>,
 }
 
-fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackPage {
-    let rows = pack
-        .figures
+/// A frozen pack's figures as table rows, in the measures' own formats. Meeting packs and
+/// peer-review evidence packs both show them (`improvement/pack_body.html`).
+pub(crate) fn pack_rows(pack: &MeetingPack) -> Vec<PackRow> {
+    pack.figures
         .iter()
-        .map(|f| PackRow {
-            scope: f.scope_name.clone(),
-            measure: f.measure_label.clone(),
-            pupils: f.pupil_group_label.clone(),
-            figure: match Measure::parse(&f.measure_code) {
-                Some(measure) => format_figure(measure, &f.stored_value()),
-                None => f.value.map_or_else(
-                    || "Suppressed (fewer than 6 pupils)".to_owned(),
-                    |v| format!("{v:.3}"),
-                ),
-            },
+        .map(|f| {
+            let measure = Measure::parse(&f.measure_code);
+            let benchmark = |value: Option<f64>| match (measure, value) {
+                (Some(measure), Some(value)) => format_value(measure, value),
+                _ => "–".to_owned(),
+            };
+            PackRow {
+                scope: f.scope_name.clone(),
+                year: f
+                    .academic_year
+                    .or(pack.academic_year)
+                    .map_or_else(String::new, |y| y.to_string()),
+                measure: f.measure_label.clone(),
+                pupils: f.pupil_group_label.clone(),
+                figure: match measure {
+                    Some(measure) => format_figure(measure, &f.stored_value()),
+                    None => f.value.map_or_else(
+                        || "Suppressed (fewer than 6 pupils)".to_owned(),
+                        |v| format!("{v:.3}"),
+                    ),
+                },
+                england: benchmark(f.england),
+                similar: benchmark(f.similar_average),
+            }
         })
-        .collect();
-    let criteria = pack
-        .criteria
+        .collect()
+}
+
+/// A frozen pack's criteria as table rows.
+pub(crate) fn pack_criteria(pack: &MeetingPack) -> Vec<PackCriterionLine> {
+    pack.criteria
         .iter()
         .map(|c| PackCriterionLine {
             priority: c.priority_title.clone(),
@@ -447,7 +484,13 @@ fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackP
             ),
             status: c.status.map_or("Not judged yet", |s| s.label()),
         })
-        .collect();
+        .collect()
+}
+
+fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackPage {
+    let academic_year = pack
+        .academic_year
+        .map_or_else(|| "no year".to_owned(), |y| y.to_string());
     PackPage {
         nav: Some(Nav::of(viewer)),
         title: format!("Data pack: {}", meeting.title),
@@ -457,11 +500,13 @@ fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackP
             .source_computed_at
             .format("%-d %B %Y at %H:%M UTC")
             .to_string(),
-        academic_year: pack
-            .academic_year
-            .map_or_else(|| "no year".to_owned(), |y| y.to_string()),
-        rows,
-        criteria,
+        figures_caption: format!(
+            "Figures for {academic_year}, as they were when the pack was frozen"
+        ),
+        criteria_heading: "The group's success criteria then",
+        academic_year,
+        rows: pack_rows(pack),
+        criteria: pack_criteria(pack),
     }
 }
 

@@ -91,7 +91,7 @@ pub(crate) struct Choice {
     pub selected: bool,
 }
 
-fn choices(options: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
+pub(crate) fn choices(options: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
     options
         .into_iter()
         .map(|(value, label)| Choice {
@@ -100,6 +100,28 @@ fn choices(options: Vec<(String, String)>, selected: &str) -> Vec<Choice> {
             label,
         })
         .collect()
+}
+
+/// The action form's status choices, the typed one selected.
+pub(crate) fn status_choices(form: &crate::pages::actions::ActionForm) -> Vec<Choice> {
+    choices(
+        cairn_domain::ActionStatus::ALL
+            .iter()
+            .map(|s| (s.code().to_owned(), s.label().to_owned()))
+            .collect(),
+        &form.status,
+    )
+}
+
+/// The action form's RAG choices, the typed one selected.
+pub(crate) fn rag_choices(form: &crate::pages::actions::ActionForm) -> Vec<Choice> {
+    choices(
+        cairn_domain::Rag::ALL
+            .iter()
+            .map(|r| (r.code().to_owned(), r.label().to_owned()))
+            .collect(),
+        &form.rag,
+    )
 }
 
 /// A form problem: the field's id and a message saying how to put it right.
@@ -800,20 +822,8 @@ pub(crate) async fn show_page(
                 .collect(),
             &criterion_form.comparison,
         ),
-        statuses: choices(
-            cairn_domain::ActionStatus::ALL
-                .iter()
-                .map(|s| (s.code().to_owned(), s.label().to_owned()))
-                .collect(),
-            &action_form.status,
-        ),
-        rags: choices(
-            cairn_domain::Rag::ALL
-                .iter()
-                .map(|r| (r.code().to_owned(), r.label().to_owned()))
-                .collect(),
-            &action_form.rag,
-        ),
+        statuses: status_choices(&action_form),
+        rags: rag_choices(&action_form),
         target: criterion_form.target.clone(),
         due_year: due_default,
         action_schools: choices(action_schools, &action_form.school),

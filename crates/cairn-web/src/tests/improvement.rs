@@ -13,7 +13,7 @@ const FORBIDDEN: u16 = 403;
 const SIGN_IN: u16 = 303;
 
 /// The demo partnership with its measures computed and its improvement plan loaded.
-async fn with_plan(db: &TestDb) -> TestApp {
+pub(crate) async fn with_plan(db: &TestDb) -> TestApp {
     let t = TestApp::new(db).await;
     let store = &t.state.store;
     store
@@ -110,29 +110,39 @@ backend_test! {
     async fn every_improvement_route_gives_each_role_exactly_its_access(db) {
         let t = with_plan(db).await;
         let routes = routes(&ids(&t).await);
-        let mut failures = Vec::new();
-        for (account, expected) in TABLE {
-            let cookies = match account {
-                Some(username) => t.sign_in(username).await,
-                None => Vec::new(),
-            };
-            for (route, want) in routes.iter().zip(expected) {
-                let reply = t.get(route, &cookies).await;
-                if reply.status.as_u16() != *want {
-                    failures.push(format!(
-                        "{} GET {route}: got {}, want {want}",
-                        account.unwrap_or("signed out"),
-                        reply.status
-                    ));
-                }
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        check_routes(&t, &routes, TABLE).await;
     }
 }
 
+/// Signs in as each account of `table` (or none) and asserts the status of a GET of each of
+/// `routes`, listing every mismatch at once.
+pub(crate) async fn check_routes<const N: usize>(
+    t: &TestApp,
+    routes: &[String],
+    table: &[(Option<&str>, [u16; N])],
+) {
+    let mut failures = Vec::new();
+    for (account, expected) in table {
+        let cookies = match account {
+            Some(username) => t.sign_in(username).await,
+            None => Vec::new(),
+        };
+        for (route, want) in routes.iter().zip(expected) {
+            let reply = t.get(route, &cookies).await;
+            if reply.status.as_u16() != *want {
+                failures.push(format!(
+                    "{} GET {route}: got {}, want {want}",
+                    account.unwrap_or("signed out"),
+                    reply.status
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Posts a form with the signed-in user's CSRF token, read from a page they can see.
-async fn post(
+pub(crate) async fn post(
     t: &TestApp,
     cookies: &[(String, String)],
     path: &str,

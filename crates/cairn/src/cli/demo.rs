@@ -60,6 +60,11 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_improvement_plan(&cairn_demo::improvement_plan(), chrono::Utc::now())
         .await
         .context("cannot load the demo improvement plan")?;
+    // After the plan, whose priorities the reviews' follow-ups go under.
+    store
+        .load_peer_reviews(&cairn_demo::peer_reviews(), chrono::Utc::now())
+        .await
+        .context("cannot load the demo peer reviews")?;
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
         args.seed,
