@@ -110,6 +110,7 @@ mod ks4;
 mod logins;
 mod names;
 mod national;
+mod practices;
 mod schools;
 mod stories;
 
@@ -118,6 +119,7 @@ mod tests;
 
 pub use crate::improvement::improvement_plan;
 pub use crate::logins::{DEMO_PASSWORD, DemoLogin, demo_logins};
+pub use crate::practices::practice_library;
 
 use crate::draw::DemoRng;
 

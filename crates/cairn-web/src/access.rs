@@ -187,6 +187,28 @@ impl Gate {
         scopes.dedup();
         scopes
     }
+
+    /// Whether the user reads a group's practice library and joins its discussions: anyone
+    /// with a role in the group.
+    pub fn may_read_practices(&self, code: &str) -> bool {
+        self.may_see_group(code)
+    }
+
+    /// Whether the user adds practices to a group's library and records which of the
+    /// group's schools adopted them: its trust leaders and cluster members.
+    pub fn may_add_practice(&self, code: &str) -> bool {
+        self.has_role(
+            &[RoleKind::TrustLeader, RoleKind::ClusterMember],
+            &Scope::Group(code.to_owned()),
+        )
+    }
+
+    /// Whether the user moderates a group's practice discussions (hides and shows posts,
+    /// reads the reports and the trail): the trust's leaders for a trust, the cluster's
+    /// coordinators (cluster members) for a cluster.
+    pub fn may_moderate_practices(&self, code: &str) -> bool {
+        self.may_add_practice(code)
+    }
 }
 
 #[cfg(test)]
