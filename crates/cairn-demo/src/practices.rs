@@ -11,23 +11,16 @@
 //! - "Mastery maths in Year 10" (the trust) was adopted by Northvale High School only in
 //!   September 2025, with no figures after adoption yet: too few schools to tell.
 
-use cairn_domain::{LibraryPost, LibraryPractice, PracticeLibrary, Urn, Username};
+use cairn_domain::{LibraryPost, LibraryPractice, PracticeLibrary, Urn};
 use chrono::NaiveDate;
 
+use crate::improvement::user;
 use crate::schools::{NORTHVALE_HIGH, RIVERSIDE_PRIMARY};
 use crate::{CLUSTER_CODES, TRUST_CODE};
 
 /// Oakfield Church of England Primary School and St Joseph's Catholic Primary School.
 const OAKFIELD_PRIMARY: u32 = 137_915;
 const ST_JOSEPHS_PRIMARY: u32 = 122_155;
-
-#[expect(
-    clippy::expect_used,
-    reason = "every value here is a constant checked by the crate's tests"
-)]
-fn user(name: &str) -> Username {
-    Username::parse(name).expect("a constant username")
-}
 
 #[expect(
     clippy::expect_used,

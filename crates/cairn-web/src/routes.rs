@@ -5,6 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
+use crate::pages::practices;
 use crate::pages::{
     actions, audit, compare, groups, imports, meetings, overview, priorities, pupils, schools,
     sessions, timeline,
@@ -57,6 +58,24 @@ pub(crate) fn router(state: AppState) -> Router {
             get(meetings::show_pack).post(meetings::freeze_pack),
         )
         .route("/schools/{urn}/compare", get(compare::show))
+        .route("/practices", get(practices::index).post(practices::create))
+        .route("/practices/new", get(practices::new))
+        .route("/practices/{id}", get(practices::show))
+        .route(
+            "/practices/{id}/adoptions",
+            post(practices::create_adoption),
+        )
+        .route("/practices/{id}/posts", post(practices::create_post))
+        .route(
+            "/practices/{id}/posts/{post}/report",
+            post(practices::report),
+        )
+        .route("/practices/{id}/posts/{post}/hide", post(practices::hide))
+        .route(
+            "/practices/{id}/posts/{post}/unhide",
+            post(practices::unhide),
+        )
+        .route("/practices/{id}/moderation", get(practices::moderation))
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

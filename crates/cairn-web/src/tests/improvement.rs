@@ -110,29 +110,13 @@ backend_test! {
     async fn every_improvement_route_gives_each_role_exactly_its_access(db) {
         let t = with_plan(db).await;
         let routes = routes(&ids(&t).await);
-        let mut failures = Vec::new();
-        for (account, expected) in TABLE {
-            let cookies = match account {
-                Some(username) => t.sign_in(username).await,
-                None => Vec::new(),
-            };
-            for (route, want) in routes.iter().zip(expected) {
-                let reply = t.get(route, &cookies).await;
-                if reply.status.as_u16() != *want {
-                    failures.push(format!(
-                        "{} GET {route}: got {}, want {want}",
-                        account.unwrap_or("signed out"),
-                        reply.status
-                    ));
-                }
-            }
-        }
+        let failures = crate::tests::access_failures(&t, &routes, TABLE).await;
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
 
 /// Posts a form with the signed-in user's CSRF token, read from a page they can see.
-async fn post(
+pub(super) async fn post(
     t: &TestApp,
     cookies: &[(String, String)],
     path: &str,

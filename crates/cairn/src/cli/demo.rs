@@ -60,6 +60,10 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_improvement_plan(&cairn_demo::improvement_plan(), chrono::Utc::now())
         .await
         .context("cannot load the demo improvement plan")?;
+    store
+        .load_practice_library(&cairn_demo::practice_library(), chrono::Utc::now())
+        .await
+        .context("cannot load the demo practice library")?;
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
         args.seed,
