@@ -28,7 +28,9 @@
 use std::collections::BTreeSet;
 
 use cairn_domain::{AcademicYear, PracticeLibrary, Urn, Username};
-use cairn_measures::impact::{Adopter, AdopterEffect, ImpactEstimate, Series, estimate_impact};
+use cairn_measures::impact::{
+    Adopter, AdopterEffect, EventPoint, ImpactEstimate, Series, estimate_impact, event_time_means,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::improvement::higher_is_better;
@@ -152,6 +154,8 @@ pub struct PracticeImpact {
     pub higher_is_better: bool,
     pub estimate: ImpactEstimate,
     pub adopters: Vec<AdopterImpact>,
+    /// Adopters and their comparison schools by years from adoption, for a chart.
+    pub by_years_from_adoption: Vec<EventPoint>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -582,6 +586,7 @@ impl Store {
                 higher_is_better: higher,
                 estimate: estimate_impact(&[], higher),
                 adopters: Vec::new(),
+                by_years_from_adoption: Vec::new(),
             });
         };
         let adopted: BTreeSet<Urn> = practice.adoptions.iter().map(|a| a.urn).collect();
@@ -667,6 +672,7 @@ impl Store {
             higher_is_better: higher,
             estimate: estimate_impact(&inputs, higher),
             adopters,
+            by_years_from_adoption: event_time_means(&inputs),
         })
     }
 

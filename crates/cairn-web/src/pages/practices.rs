@@ -16,12 +16,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_domain::{BenchmarkMeasure, Scope, Urn};
 use cairn_measures::impact::Verdict;
-use cairn_store::{Measure, NewPractice, Post, Practice, PracticeImpact};
+use cairn_store::{Measure, NewPractice, Post, Practice, PracticeImpact, StoredValue};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::Viewer;
+use crate::charts::{self, Chart};
 use crate::export::{self, ExportQuery};
+use crate::pages::figures::unit;
 use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error, format_value};
 use crate::pages::{Nav, render};
 use crate::tables::{Cell, Column, DataTable};
@@ -403,6 +405,8 @@ pub(crate) struct PracticeShowPage {
     pub interval: Option<String>,
     pub lower_is_better: bool,
     pub tables: Vec<DataTable>,
+    /// Drawn from the first table, which stays on the page.
+    pub chart: Option<Chart>,
     pub posts: Vec<PostLine>,
     pub report_reasons: Vec<&'static str>,
     pub may_add: bool,
@@ -497,7 +501,35 @@ fn impact_tables(practice: &Practice, impact: &PracticeImpact) -> Vec<DataTable>
             ]);
         }
     }
-    vec![adopters, comparisons]
+    let mut by_year = DataTable::new(
+        "before-after",
+        "Adopting schools and their comparison schools, by years from adoption",
+        vec![
+            Column::text("Years from adoption"),
+            Column::number("Adopting schools"),
+            Column::number("Comparison schools"),
+            Column::number("Adopting schools with figures"),
+        ],
+        &path,
+    );
+    for point in &impact.by_years_from_adoption {
+        let shown = |value| StoredValue::Shown {
+            value,
+            n_pupils: 0,
+            ci_low: None,
+            ci_high: None,
+        };
+        by_year.push(vec![
+            Cell::text(match point.years_from_adoption {
+                0 => "First year (0)".to_owned(),
+                n => format!("{n:+}"),
+            }),
+            Cell::figure(measure, &shown(point.adopters)),
+            Cell::figure(measure, &shown(point.comparisons)),
+            Cell::count(u32::try_from(point.n_adopters).unwrap_or(u32::MAX)),
+        ]);
+    }
+    vec![by_year, adopters, comparisons]
 }
 
 async fn show_page(
@@ -516,6 +548,7 @@ async fn show_page(
         .filter(|p| p.hidden.is_none() && !p.reports.is_empty())
         .count();
     let estimate = &impact.estimate;
+    let tables = impact_tables(practice, &impact);
     let schools = viewer
         .gate
         .group_schools(&practice.group_code)
@@ -566,7 +599,15 @@ async fn show_page(
             )
         }),
         lower_is_better: !impact.higher_is_better,
-        tables: impact_tables(practice, &impact),
+        chart: tables.first().and_then(|t| {
+            charts::two_lines(
+                t,
+                &format!("{} ({})", practice.measure.label(), unit(practice.measure)),
+                "The adopting schools' average and their comparison schools' average in the \
+                 years before and after adoption. The table below gives every figure.",
+            )
+        }),
+        tables,
         posts: posts
             .iter()
             .map(|p| post_line(p, viewer, may_moderate))

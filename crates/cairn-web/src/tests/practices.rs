@@ -102,6 +102,7 @@ backend_test! {
         assert!(page.body.contains("95% confidence interval from -"), "{}", page.body);
         assert!(page.body.contains("Riverside Primary Academy: started 2 September 2024"));
         assert!(page.body.contains("Number 1 of its 20 most similar schools in 2023/24"));
+        assert!(page.body.contains("class=\"vega-spec\"") && page.body.contains("First year (0)"));
         let csv = t.get(&format!("/practices/{trust}?table=comparisons&format=csv"), &leader).await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.body.lines().count() > 10, "{}", csv.body);
