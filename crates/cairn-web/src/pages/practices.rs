@@ -325,7 +325,35 @@ async fn authorise(state: &AppState, viewer: &Viewer, id: &str) -> Result<Practi
 #[derive(Debug)]
 pub(crate) struct Resource {
     pub text: String,
-    pub is_link: bool,
+    /// The address, for a link; its text is then a readable label that wraps on a phone.
+    pub href: Option<String>,
+}
+
+impl Resource {
+    fn of(line: &str) -> Resource {
+        let Some(rest) = line
+            .strip_prefix("https://")
+            .or_else(|| line.strip_prefix("http://"))
+        else {
+            return Resource {
+                text: line.to_owned(),
+                href: None,
+            };
+        };
+        let rest = rest.trim_end_matches('/');
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let host = host.trim_start_matches("www.");
+        let last = path.rsplit('/').next().unwrap_or_default();
+        let text = if last.is_empty() {
+            host.to_owned()
+        } else {
+            format!("{host}: {}", last.replace(['-', '_'], " "))
+        };
+        Resource {
+            text,
+            href: Some(line.to_owned()),
+        }
+    }
 }
 
 /// A post as the discussion shows it.
@@ -571,10 +599,7 @@ async fn show_page(
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .map(|l| Resource {
-                text: l.to_owned(),
-                is_link: l.starts_with("https://") || l.starts_with("http://"),
-            })
+            .map(Resource::of)
             .collect(),
         created_by: practice.created_by.to_string(),
         adopters: practice

@@ -103,6 +103,7 @@ backend_test! {
         assert!(page.body.contains("Riverside Primary Academy: started 2 September 2024"));
         assert!(page.body.contains("Number 1 of its 20 most similar schools in 2023/24"));
         assert!(page.body.contains("class=\"vega-spec\"") && page.body.contains("First year (0)"));
+        assert!(page.body.contains("gov.uk: working together to improve school attendance</a>"), "a readable link");
         let csv = t.get(&format!("/practices/{trust}?table=comparisons&format=csv"), &leader).await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.body.lines().count() > 10, "{}", csv.body);
