@@ -414,4 +414,22 @@ mod tests {
         assert!(leader_and_manager.may_import(urn("100004")));
         assert_eq!(leader_and_manager.importable_schools().count(), 1);
     }
+
+    #[test]
+    fn a_groups_members_read_its_practices_and_its_leaders_and_coordinators_moderate() {
+        let leader = gate(RoleKind::TrustLeader, Scope::Group("trust".into()));
+        assert!(leader.may_read_practices("trust") && leader.may_moderate_practices("trust"));
+        assert!(leader.may_add_practice("trust") && !leader.may_read_practices("cluster"));
+        let governor = gate(RoleKind::Governor, Scope::Group("trust".into()));
+        assert!(governor.may_read_practices("trust"));
+        assert!(!governor.may_add_practice("trust") && !governor.may_moderate_practices("trust"));
+        let coordinator = gate(RoleKind::ClusterMember, Scope::Group("cluster".into()));
+        assert!(coordinator.may_moderate_practices("cluster"));
+        assert!(!coordinator.may_moderate_practices("trust"));
+        let head = gate(RoleKind::SchoolLeader, Scope::School(urn("100003")));
+        assert!(
+            !head.may_read_practices("trust"),
+            "a school role is not a role in the group"
+        );
+    }
 }

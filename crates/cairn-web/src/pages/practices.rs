@@ -826,13 +826,8 @@ pub(crate) struct PracticeModerationPage {
     pub queue: Vec<PostLine>,
     pub trail: Vec<(String, String, String, String, i64)>,
     pub csrf_token: String,
+    /// A missing reason (field `queue`): every reason box is marked invalid.
     pub errors: Vec<FieldError>,
-}
-
-impl PracticeModerationPage {
-    fn error(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
 }
 
 async fn moderation_page(
@@ -917,9 +912,8 @@ async fn moderate(
     viewer.check_csrf(&form.csrf_token)?;
     let reason = form.reason.trim();
     if reason.is_empty() || reason.chars().count() > 300 {
-        let field = if hide { "hide-reason" } else { "unhide-reason" };
         let errors = vec![field_error(
-            field,
+            "queue",
             "Give a reason of up to 300 characters; it stays in the trail.",
         )];
         let page = moderation_page(&state, &viewer, &practice, errors).await?;
