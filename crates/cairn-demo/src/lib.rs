@@ -110,6 +110,7 @@ mod ks4;
 mod logins;
 mod names;
 mod national;
+mod practices;
 mod reviews;
 mod schools;
 mod stories;
@@ -119,6 +120,7 @@ mod tests;
 
 pub use crate::improvement::improvement_plan;
 pub use crate::logins::{DEMO_PASSWORD, DemoLogin, demo_logins};
+pub use crate::practices::practice_library;
 pub use crate::reviews::peer_reviews;
 
 use crate::draw::DemoRng;

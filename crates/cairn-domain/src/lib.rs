@@ -14,6 +14,7 @@ mod benchmarks;
 mod codes;
 mod ids;
 mod improvement;
+mod practices;
 mod records;
 mod review;
 mod year;
@@ -39,6 +40,7 @@ pub use codes::{
 };
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
 pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority};
+pub use practices::{LibraryPost, LibraryPractice, PracticeLibrary};
 pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
 pub use review::{PeerReviewPlan, PlanFollowUp, PlanReview};
 pub use year::{AcademicYear, NcYear, YearError};

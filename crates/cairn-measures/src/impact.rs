@@ -214,5 +214,50 @@ pub fn estimate_impact(adopters: &[Adopter], higher_is_better: bool) -> ImpactEs
     }
 }
 
+/// One point of the before-and-after picture: years from adoption (0 is the first year with
+/// the practice), the adopters' mean figure then, and the mean of each adopter's comparison
+/// schools' mean figure then.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EventPoint {
+    pub years_from_adoption: i32,
+    pub adopters: f64,
+    pub comparisons: f64,
+    /// Adopters with a figure and at least one comparison figure that year.
+    pub n_adopters: usize,
+}
+
+/// The adopters and their comparison schools by years from adoption, for a chart beside the
+/// estimate: each adopter counts once, with the mean of its comparison schools, over the
+/// adopter's own years.
+pub fn event_time_means(adopters: &[Adopter]) -> Vec<EventPoint> {
+    let mut sums: std::collections::BTreeMap<i32, (f64, f64, usize)> =
+        std::collections::BTreeMap::new();
+    for adopter in adopters {
+        for (year, value) in &adopter.series.values {
+            let others: Vec<f64> = adopter
+                .comparisons
+                .iter()
+                .filter_map(|c| c.values.iter().find(|(y, _)| y == year).map(|(_, v)| *v))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let offset = i32::from(year.start_year()) - i32::from(adopter.adopted_in.start_year());
+            let entry = sums.entry(offset).or_insert((0.0, 0.0, 0));
+            entry.0 += value;
+            entry.1 += others.iter().sum::<f64>() / others.len() as f64;
+            entry.2 += 1;
+        }
+    }
+    sums.into_iter()
+        .map(|(offset, (a, c, n))| EventPoint {
+            years_from_adoption: offset,
+            adopters: a / n as f64,
+            comparisons: c / n as f64,
+            n_adopters: n,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

@@ -21,6 +21,7 @@ mod improvement;
 mod measures;
 mod partnership;
 mod people;
+mod practices;
 mod reads;
 mod reviews;
 mod rows;
@@ -54,6 +55,10 @@ pub use measures::{
 };
 pub use partnership::{LoadSummary, PupilOnRoll, SchoolRoll};
 pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord, UserWithRoles};
+pub use practices::{
+    AdopterImpact, Adoption, ComparisonSchool, Hiding, ModerationEvent, NewPractice, Post,
+    Practice, PracticeImpact, Report,
+};
 pub use reads::{
     AttendanceBand, PupilFilter, PupilListing, PupilTimeline, StoredGap, TimelineAttendance,
     TimelineCharacteristics, TimelineEnrolment, TimelineResult, gap_comparator, gaps_within,

@@ -190,6 +190,28 @@ impl Gate {
         scopes.dedup();
         scopes
     }
+
+    /// Whether the user reads a group's practice library and joins its discussions: anyone
+    /// with a role in the group.
+    pub fn may_read_practices(&self, code: &str) -> bool {
+        self.may_see_group(code)
+    }
+
+    /// Whether the user adds practices to a group's library and records which of the
+    /// group's schools adopted them: its trust leaders and cluster members.
+    pub fn may_add_practice(&self, code: &str) -> bool {
+        self.has_role(
+            &[RoleKind::TrustLeader, RoleKind::ClusterMember],
+            &Scope::Group(code.to_owned()),
+        )
+    }
+
+    /// Whether the user moderates a group's practice discussions (hides and shows posts,
+    /// reads the reports and the trail): the trust's leaders for a trust, the cluster's
+    /// coordinators (cluster members) for a cluster.
+    pub fn may_moderate_practices(&self, code: &str) -> bool {
+        self.may_add_practice(code)
+    }
 }
 
 /// Peer review: a reviewer sees the reviewed school's aggregates, never more.
@@ -475,6 +497,24 @@ mod tests {
         assert!(
             !member.may_see_review(8, "trust", urn("100001")),
             "another group's review"
+        );
+    }
+
+    #[test]
+    fn a_groups_members_read_its_practices_and_its_leaders_and_coordinators_moderate() {
+        let leader = gate(RoleKind::TrustLeader, Scope::Group("trust".into()));
+        assert!(leader.may_read_practices("trust") && leader.may_moderate_practices("trust"));
+        assert!(leader.may_add_practice("trust") && !leader.may_read_practices("cluster"));
+        let governor = gate(RoleKind::Governor, Scope::Group("trust".into()));
+        assert!(governor.may_read_practices("trust"));
+        assert!(!governor.may_add_practice("trust") && !governor.may_moderate_practices("trust"));
+        let coordinator = gate(RoleKind::ClusterMember, Scope::Group("cluster".into()));
+        assert!(coordinator.may_moderate_practices("cluster"));
+        assert!(!coordinator.may_moderate_practices("trust"));
+        let head = gate(RoleKind::SchoolLeader, Scope::School(urn("100003")));
+        assert!(
+            !head.may_read_practices("trust"),
+            "a school role is not a role in the group"
         );
     }
 }

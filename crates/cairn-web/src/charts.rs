@@ -153,6 +153,57 @@ pub(crate) fn trend_from_table(
     Some(trend(title, unit, &description, &points))
 }
 
+/// Two lines over the rows of a table (first cell the label, then two number columns): the
+/// schools that adopted a practice and their comparison schools, by years from adoption, with
+/// a rule where the practice started.
+pub(crate) fn two_lines(table: &DataTable, y_title: &str, description: &str) -> Option<Chart> {
+    let mut values = Vec::new();
+    let mut order = Vec::new();
+    for row in &table.rows {
+        let Some(Cell::Text(label)) = row.first() else {
+            continue;
+        };
+        order.push(label.clone());
+        for idx in [1, 2] {
+            if let (Some(Cell::Number { value, .. }), Some(column)) =
+                (row.get(idx), table.columns.get(idx))
+            {
+                values.push(json!({ "when": label, "series": column.label, "value": value }));
+            }
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let x = json!({
+        "field": "when", "type": "ordinal", "title": "Years from adoption", "sort": order,
+        "axis": { "labelAngle": 0 }
+    });
+    Some(Chart::from_spec(json!({
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": description,
+        "width": "container",
+        "height": 200,
+        "data": { "values": values },
+        "config": {
+            "font": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
+            "axis": { "labelColor": "#1d2330", "titleColor": "#1d2330", "labelFontSize": 12, "titleFontSize": 12 },
+            "legend": { "labelColor": "#1d2330", "titleColor": "#1d2330", "orient": "bottom" },
+            "view": { "stroke": null }
+        },
+        "mark": { "type": "line", "point": { "filled": true, "size": 60 } },
+        "encoding": {
+            "x": x,
+            "y": { "field": "value", "type": "quantitative", "title": y_title, "scale": { "zero": false } },
+            "color": {
+                "field": "series", "type": "nominal", "title": null,
+                "scale": { "range": ["#1c5d99", "#8a4b08"] }
+            },
+            "strokeDash": { "field": "series", "type": "nominal", "legend": null }
+        }
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

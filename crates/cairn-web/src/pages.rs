@@ -8,6 +8,7 @@ pub(crate) mod groups;
 pub(crate) mod imports;
 pub(crate) mod meetings;
 pub(crate) mod overview;
+pub(crate) mod practices;
 pub(crate) mod priorities;
 pub(crate) mod pupils;
 pub(crate) mod reviews;

@@ -5,6 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
+use crate::pages::practices;
 use crate::pages::reviews;
 use crate::pages::{
     actions, audit, compare, groups, imports, meetings, overview, priorities, pupils, schools,
@@ -70,6 +71,24 @@ pub(crate) fn router(state: AppState) -> Router {
             "/reviews/{id}/pack",
             get(reviews::show_pack).post(reviews::freeze_pack),
         )
+        .route("/practices", get(practices::index).post(practices::create))
+        .route("/practices/new", get(practices::new))
+        .route("/practices/{id}", get(practices::show))
+        .route(
+            "/practices/{id}/adoptions",
+            post(practices::create_adoption),
+        )
+        .route("/practices/{id}/posts", post(practices::create_post))
+        .route(
+            "/practices/{id}/posts/{post}/report",
+            post(practices::report),
+        )
+        .route("/practices/{id}/posts/{post}/hide", post(practices::hide))
+        .route(
+            "/practices/{id}/posts/{post}/unhide",
+            post(practices::unhide),
+        )
+        .route("/practices/{id}/moderation", get(practices::moderation))
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

@@ -142,3 +142,37 @@ fn comparisons_are_measured_over_their_adopters_years_only() {
     assert_eq!(estimate.per_adopter[0].comparison_change, 1.0);
     assert_eq!(estimate.per_adopter[0].effect, 1.0);
 }
+
+#[test]
+fn the_before_and_after_picture_lines_adopters_up_by_years_from_adoption() {
+    // Adopter A adopts in 2023/24, B in 2022/23. Years from adoption: A's 2022/23 is -1 and
+    // 2023/24 is 0; B's 2021/22 is -1 and 2022/23 is 0. At -1: adopters (50 + 40) / 2 = 45,
+    // comparisons (mean of 48 and 52 = 50, and 44) / 2 = 47. At 0: (60 + 46) / 2 = 53 and
+    // (51 + 45) / 2 = 48. B's 2023/24 figure has no comparison figure that year and is left out.
+    let a = Adopter {
+        series: series(&[(2022, 50.0), (2023, 60.0)]),
+        adopted_in: year(2023),
+        comparisons: vec![
+            series(&[(2022, 48.0), (2023, 50.0)]),
+            series(&[(2022, 52.0), (2023, 52.0)]),
+        ],
+    };
+    let b = Adopter {
+        series: series(&[(2021, 40.0), (2022, 46.0), (2023, 47.0)]),
+        adopted_in: year(2022),
+        comparisons: vec![series(&[(2021, 44.0), (2022, 45.0)])],
+    };
+    let points = event_time_means(&[a, b]);
+    let got: Vec<(i32, f64, f64, usize)> = points
+        .iter()
+        .map(|p| {
+            (
+                p.years_from_adoption,
+                p.adopters,
+                p.comparisons,
+                p.n_adopters,
+            )
+        })
+        .collect();
+    assert_eq!(got, [(-1, 45.0, 47.0, 2), (0, 53.0, 48.0, 2)]);
+}

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use cairn_store::backend_test;
 use cairn_store::testing::TestDb;
 
-use super::{FixedClock, TestApp};
+use super::{FixedClock, TestApp, check_routes};
 use crate::Clock;
 
 const OK: u16 = 200;
@@ -112,33 +112,6 @@ backend_test! {
         let routes = routes(&ids(&t).await);
         check_routes(&t, &routes, TABLE).await;
     }
-}
-
-/// Signs in as each account of `table` (or none) and asserts the status of a GET of each of
-/// `routes`, listing every mismatch at once.
-pub(crate) async fn check_routes<const N: usize>(
-    t: &TestApp,
-    routes: &[String],
-    table: &[(Option<&str>, [u16; N])],
-) {
-    let mut failures = Vec::new();
-    for (account, expected) in table {
-        let cookies = match account {
-            Some(username) => t.sign_in(username).await,
-            None => Vec::new(),
-        };
-        for (route, want) in routes.iter().zip(expected) {
-            let reply = t.get(route, &cookies).await;
-            if reply.status.as_u16() != *want {
-                failures.push(format!(
-                    "{} GET {route}: got {}, want {want}",
-                    account.unwrap_or("signed out"),
-                    reply.status
-                ));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Posts a form with the signed-in user's CSRF token, read from a page they can see.

@@ -7,8 +7,8 @@ use cairn_store::backend_test;
 use cairn_store::testing::TestDb;
 
 use super::authorisation::pupil_at;
-use super::improvement::{check_routes, post, with_plan};
-use super::{FixedClock, TestApp, urn_of};
+use super::improvement::{post, with_plan};
+use super::{FixedClock, TestApp, check_routes, urn_of};
 use crate::Clock;
 
 const OK: u16 = 200;

@@ -65,6 +65,10 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_peer_reviews(&cairn_demo::peer_reviews(), chrono::Utc::now())
         .await
         .context("cannot load the demo peer reviews")?;
+    store
+        .load_practice_library(&cairn_demo::practice_library(), chrono::Utc::now())
+        .await
+        .context("cannot load the demo practice library")?;
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
         args.seed,

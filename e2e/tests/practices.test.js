@@ -1,0 +1,70 @@
+// The practice library: a trust leader opens the library and a practice with its verdict, a
+// governor posts a comment and reports a post, and every page passes axe-core and fits a phone.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { startBrowser, signIn, checkAccessibility, screenshot } = require('./support');
+
+let browser;
+before(async () => { browser = await startBrowser(); });
+after(async () => { await browser?.close(); });
+
+test('the library shows each practice with its verdict and a practice explains its estimate', async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Practice library' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Practice library' }).waitFor();
+  const table = await page.locator('main table').innerText();
+  assert.match(table, /First-day absence calls/);
+  assert.match(table, /Adopting schools improved more than similar schools that did not adopt it/);
+  assert.match(table, /Too few schools/);
+  await checkAccessibility(page, 'the practice library');
+
+  await page.getByRole('link', { name: 'First-day absence calls' }).click();
+  await page.getByRole('heading', { level: 1, name: 'First-day absence calls' }).waitFor();
+  assert.match(await page.locator('#verdict').innerText(), /improved more than similar schools/);
+  assert.match(await page.locator('main').innerText(), /95% confidence interval from -/);
+  assert.ok(await page.locator('#table-comparisons tbody tr').count() >= 10, 'the comparison schools are listed');
+  await screenshot(page, 'practice');
+  await checkAccessibility(page, 'a practice with its impact');
+
+  await page.getByRole('link', { name: 'Moderate the discussion' }).click();
+  await page.getByRole('heading', { level: 1, name: /^Moderating/ }).waitFor();
+  assert.match(await page.locator('#trail ~ .table-scroll').innerText(), /Hidden/);
+  await checkAccessibility(page, 'the moderation page');
+  await page.close();
+});
+
+test('a governor posts a comment and reports a post, on a phone', async () => {
+  const page = await browser.freshPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, 'governor');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Practice library' }).click();
+  await page.getByRole('link', { name: 'First-day absence calls' }).click();
+  await page.getByRole('heading', { level: 1, name: 'First-day absence calls' }).waitFor();
+  assert.match(await page.locator('#discussion ~ ol').innerText(), /This post was hidden by a moderator/);
+
+  const words = `Our board would like to visit (${Date.now()})`;
+  await page.getByLabel('Add to the discussion').fill(words);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Post', exact: true }).click(),
+  ]);
+  const mine = page.locator('li', { hasText: words });
+  await mine.waitFor();
+
+  const other = page.locator('li', { hasText: 'At Riverside Primary the deputy head' });
+  await other.getByLabel('Report this post as').selectOption('Spam');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    other.getByRole('button', { name: /^Report/ }).click(),
+  ]);
+  await page.locator('li', { hasText: 'At Riverside Primary the deputy head' }).getByText('You reported this post.').waitFor();
+
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page is ${width}px wide on a 390px phone`);
+  await screenshot(page, 'practice-phone');
+  await checkAccessibility(page, 'a practice after posting and reporting');
+  await page.close();
+});
