@@ -110,6 +110,7 @@ mod ks4;
 mod logins;
 mod names;
 mod national;
+mod risks;
 mod schools;
 mod stories;
 
@@ -118,6 +119,7 @@ mod tests;
 
 pub use crate::improvement::improvement_plan;
 pub use crate::logins::{DEMO_PASSWORD, DemoLogin, demo_logins};
+pub use crate::risks::risk_decisions;
 
 use crate::draw::DemoRng;
 

@@ -199,7 +199,8 @@ pub struct Finding {
     pub rule: RiskRule,
     /// The school's figure (or the group's gap, or the pupil's absence rate).
     pub value: f64,
-    /// Its interval at the partnership's confidence level, when it has one.
+    /// Its stored 95% interval (for a gap, its interval at the partnership's confidence
+    /// level), when it has one.
     pub interval: Option<Interval>,
     /// What it was compared with: England, the similar-schools average, last year's figure,
     /// last year's gap, or the absence line.
@@ -235,10 +236,7 @@ pub fn below_reference(
     is_worse(difference, margin, higher_is_better).then_some(Finding {
         rule,
         value: figure.value,
-        interval: Some(Interval {
-            lower: figure.value - margin,
-            upper: figure.value + margin,
-        }),
+        interval: figure.ci,
         reference,
         difference,
         margin,
@@ -259,10 +257,7 @@ pub fn fell_year_on_year(
     is_worse(difference, margin, higher_is_better).then_some(Finding {
         rule: RiskRule::YearOnYearFall,
         value: later.value,
-        interval: Some(Interval {
-            lower: later.value - confidence.z() * now.standard_error,
-            upper: later.value + confidence.z() * now.standard_error,
-        }),
+        interval: later.ci,
         reference: earlier.value,
         difference,
         margin,

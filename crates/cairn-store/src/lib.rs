@@ -22,6 +22,7 @@ mod measures;
 mod partnership;
 mod people;
 mod reads;
+mod risks;
 mod rows;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
@@ -56,6 +57,10 @@ pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord,
 pub use reads::{
     AttendanceBand, PupilFilter, PupilListing, PupilTimeline, StoredGap, TimelineAttendance,
     TimelineCharacteristics, TimelineEnrolment, TimelineResult, gap_comparator, gaps_within,
+};
+pub use risks::{
+    RISK_MEASURES, RegisterSummary, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter,
+    RiskFinding, RiskPupil, RiskStatus,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

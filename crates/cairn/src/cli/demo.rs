@@ -60,6 +60,10 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_improvement_plan(&cairn_demo::improvement_plan(), chrono::Utc::now())
         .await
         .context("cannot load the demo improvement plan")?;
+    store
+        .load_risk_decisions(&cairn_demo::risk_decisions())
+        .await
+        .context("cannot load the demo's risk register decisions")?;
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
         args.seed,
