@@ -10,6 +10,7 @@ pub(crate) mod meetings;
 pub(crate) mod overview;
 pub(crate) mod priorities;
 pub(crate) mod pupils;
+pub(crate) mod risks;
 pub(crate) mod schools;
 pub(crate) mod sessions;
 pub(crate) mod timeline;

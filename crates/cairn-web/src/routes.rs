@@ -5,6 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
 
+use crate::pages::risks;
 use crate::pages::{
     actions, audit, compare, groups, imports, meetings, overview, priorities, pupils, schools,
     sessions, timeline,
@@ -57,6 +58,13 @@ pub(crate) fn router(state: AppState) -> Router {
             get(meetings::show_pack).post(meetings::freeze_pack),
         )
         .route("/schools/{urn}/compare", get(compare::show))
+        .route("/risks", get(risks::index))
+        .route(
+            "/risks/settings",
+            get(risks::settings).post(risks::update_settings),
+        )
+        .route("/risks/{id}", get(risks::show))
+        .route("/risks/{id}/decisions", post(risks::create_decision))
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

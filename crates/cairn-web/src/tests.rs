@@ -7,6 +7,7 @@ mod dashboards;
 mod imports;
 mod improvement;
 mod overview;
+mod risks;
 mod sessions;
 
 use std::sync::{Arc, OnceLock};
