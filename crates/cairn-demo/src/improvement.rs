@@ -37,7 +37,7 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     clippy::expect_used,
     reason = "every value here is a constant checked by the crate's tests"
 )]
-fn user(name: &str) -> Username {
+pub(crate) fn user(name: &str) -> Username {
     Username::parse(name).expect("a constant username")
 }
 
@@ -45,7 +45,7 @@ fn user(name: &str) -> Username {
     clippy::expect_used,
     reason = "every value here is a constant checked by the crate's tests"
 )]
-fn school(urn: u32) -> Urn {
+pub(crate) fn school(urn: u32) -> Urn {
     Urn::from_u32(urn).expect("a constant URN")
 }
 

@@ -4,18 +4,11 @@
 //! key; the store skips one whose rule did not fire. Dates are fixed, like the improvement
 //! plan's.
 
-use cairn_domain::{PlanRiskDecision, PlanRiskStep, Urn, Username};
+use cairn_domain::{PlanRiskDecision, PlanRiskStep};
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::improvement::{school, user};
 use crate::schools::{NORTHVALE_HIGH, OAKFIELD_PRIMARY, RIVERSIDE_ACADEMY, WILLOW_BANK};
-
-#[expect(
-    clippy::expect_used,
-    reason = "every value here is a constant checked by the crate's tests"
-)]
-fn school(urn: u32) -> Urn {
-    Urn::from_u32(urn).expect("a constant URN")
-}
 
 #[expect(
     clippy::expect_used,
@@ -29,7 +22,7 @@ fn step(decision_code: &'static str, by: &str, (m, d): (u32, u32), note: &str) -
     PlanRiskStep {
         decision_code,
         note: note.to_owned(),
-        by: Username::parse(by).expect("a constant username"),
+        by: user(by),
         at,
     }
 }
