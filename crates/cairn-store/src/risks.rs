@@ -757,28 +757,39 @@ impl Store {
     }
 
     async fn latest_risk_decisions(&self) -> Result<HashMap<i64, RiskDecision>, StoreError> {
-        let rows: Vec<DecisionRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{DECISION_SELECT} ORDER BY d.id"))
-                .fetch_all(pool)
-                .await?
-        });
         let mut latest = HashMap::new();
-        for row in rows {
-            let entry_id = row.entry_id;
-            latest.insert(entry_id, RiskDecision::try_from(row)?);
+        for (entry_id, decision) in self.decisions_of(None).await? {
+            latest.insert(entry_id, decision);
         }
         Ok(latest)
     }
 
     /// An entry's decisions, oldest first.
     pub async fn risk_decisions(&self, entry_id: i64) -> Result<Vec<RiskDecision>, StoreError> {
+        Ok(self
+            .decisions_of(Some(entry_id))
+            .await?
+            .into_iter()
+            .map(|(_, decision)| decision)
+            .collect())
+    }
+
+    /// Decisions of one entry, or of every entry, oldest first, with their entry's id.
+    async fn decisions_of(
+        &self,
+        entry_id: Option<i64>,
+    ) -> Result<Vec<(i64, RiskDecision)>, StoreError> {
         let rows: Vec<DecisionRow> = on_pool!(self, pool => {
-            sqlx::query_as(&format!("{DECISION_SELECT} WHERE d.entry_id = $1 ORDER BY d.id"))
-                .bind(entry_id)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(&format!(
+                "{DECISION_SELECT} WHERE ($1 IS NULL OR d.entry_id = $1) ORDER BY d.id"
+            ))
+            .bind(entry_id)
+            .fetch_all(pool)
+            .await?
         });
-        rows.into_iter().map(RiskDecision::try_from).collect()
+        rows.into_iter()
+            .map(|row| Ok((row.entry_id, RiskDecision::try_from(row)?)))
+            .collect()
     }
 
     /// Appends a decision to an entry's history, against the newest refresh.

@@ -223,3 +223,30 @@ pub(crate) fn urn_of(name: &str) -> Urn {
         .map(|s| s.urn)
         .unwrap_or_else(|| panic!("no demo school called {name}"))
 }
+
+/// Signs in as each account of an access table (`None`: signed out) and GETs each route;
+/// returns one line per status that differs from the table's, for one assertion.
+pub(crate) async fn access_failures<const N: usize>(
+    t: &TestApp,
+    routes: &[String],
+    table: &[(Option<&str>, [u16; N])],
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (account, expected) in table {
+        let cookies = match account {
+            Some(username) => t.sign_in(username).await,
+            None => Vec::new(),
+        };
+        for (route, want) in routes.iter().zip(expected) {
+            let reply = t.get(route, &cookies).await;
+            if reply.status.as_u16() != *want {
+                failures.push(format!(
+                    "{} GET {route}: got {}, want {want}",
+                    account.unwrap_or("signed out"),
+                    reply.status
+                ));
+            }
+        }
+    }
+    failures
+}

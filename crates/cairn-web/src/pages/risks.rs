@@ -337,31 +337,18 @@ fn register_tables(
     path: &str,
     pupil_level: bool,
 ) -> Vec<DataTable> {
-    let mut schools = DataTable::new(
-        "schools",
-        "School entries",
-        vec![
-            Column::text("School"),
-            Column::text("Rule"),
-            Column::text("What fired"),
-            Column::text("Status"),
-            Column::text("Firing"),
-            Column::text("Latest decision"),
-        ],
-        path,
-    );
+    let columns = |first: &[&str]| -> Vec<Column> {
+        first
+            .iter()
+            .chain(&["Rule", "What fired", "Status", "Firing", "Latest decision"])
+            .map(|label| Column::text(*label))
+            .collect()
+    };
+    let mut schools = DataTable::new("schools", "School entries", columns(&["School"]), path);
     let mut pupils = DataTable::new(
         "pupils",
         "Pupil entries (pupil-level: your viewing is recorded)",
-        vec![
-            Column::text("Pupil"),
-            Column::text("School"),
-            Column::text("Rule"),
-            Column::text("What fired"),
-            Column::text("Status"),
-            Column::text("Firing"),
-            Column::text("Latest decision"),
-        ],
+        columns(&["Pupil", "School"]),
         path,
     );
     for entry in entries {

@@ -6,7 +6,7 @@ use cairn_measures::risk::RiskRule;
 use cairn_store::testing::TestDb;
 use cairn_store::{Measure, RiskEntry, RiskFilter, backend_test};
 
-use super::{FixedClock, TestApp, urn_of};
+use super::{FixedClock, TestApp, access_failures, urn_of};
 use crate::Clock;
 
 const HIGH: &str = "Northvale High School";
@@ -133,23 +133,7 @@ backend_test! {
             "/risks?table=schools&format=csv".to_owned(),
             "/risks?table=pupils&format=xlsx".to_owned(),
         ];
-        let mut failures = Vec::new();
-        for (account, expected) in TABLE {
-            let cookies = match account {
-                Some(username) => t.sign_in(username).await,
-                None => Vec::new(),
-            };
-            for (route, want) in routes.iter().zip(expected) {
-                let reply = t.get(route, &cookies).await;
-                if reply.status.as_u16() != *want {
-                    failures.push(format!(
-                        "{} GET {route}: got {}, want {want}",
-                        account.unwrap_or("signed out"),
-                        reply.status
-                    ));
-                }
-            }
-        }
+        let failures = access_failures(&t, &routes, TABLE).await;
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }
