@@ -21,12 +21,18 @@
 //!   line (50% or more of possible sessions) or persistent absence line (10% or more), the
 //!   definitions of the DfE absence statistics (measures.md §6). A pupil's own absence is a
 //!   count, not a sample estimate, so this rule has no interval.
+//! * [`pupil_absence_rising`]: a pupil's absence rate up from one year to the next by at
+//!   least the partnership's minimum rise and outside the noise of the two years' sessions
+//!   (each rate's standard error `√(p(1−p)/n)` over possible sessions). Sessions are not
+//!   independent (absence comes in spells), so this understates the noise; the minimum rise
+//!   is there for that reason.
 //!
 //! Which direction is worse comes from the caller (`higher_is_better`: absence is better when
 //! lower).
 
 use serde::{Deserialize, Serialize};
 
+use crate::attendance::SessionCounts;
 use crate::ci::{Estimate, Interval, Z_95_DFE};
 
 /// A rule of the register, with a stable snake_case code.
@@ -39,16 +45,18 @@ pub enum RiskRule {
     GapWidened,
     SevereAbsence,
     PersistentAbsence,
+    AbsenceRising,
 }
 
 impl RiskRule {
-    pub const ALL: [RiskRule; 6] = [
+    pub const ALL: [RiskRule; 7] = [
         RiskRule::BelowNational,
         RiskRule::BelowSimilarSchools,
         RiskRule::YearOnYearFall,
         RiskRule::GapWidened,
         RiskRule::SevereAbsence,
         RiskRule::PersistentAbsence,
+        RiskRule::AbsenceRising,
     ];
 
     pub fn code(self) -> &'static str {
@@ -59,6 +67,7 @@ impl RiskRule {
             RiskRule::GapWidened => "gap_widened",
             RiskRule::SevereAbsence => "severe_absence",
             RiskRule::PersistentAbsence => "persistent_absence",
+            RiskRule::AbsenceRising => "absence_rising",
         }
     }
 
@@ -70,6 +79,7 @@ impl RiskRule {
             RiskRule::GapWidened => "Gap widened significantly",
             RiskRule::SevereAbsence => "Pupil severely absent",
             RiskRule::PersistentAbsence => "Pupil persistently absent",
+            RiskRule::AbsenceRising => "Pupil's absence rising",
         }
     }
 
@@ -79,7 +89,10 @@ impl RiskRule {
 
     /// Whether the rule is about one pupil (pupil-level data) rather than a school's figure.
     pub fn is_pupil_level(self) -> bool {
-        matches!(self, RiskRule::SevereAbsence | RiskRule::PersistentAbsence)
+        matches!(
+            self,
+            RiskRule::SevereAbsence | RiskRule::PersistentAbsence | RiskRule::AbsenceRising
+        )
     }
 }
 
@@ -127,14 +140,19 @@ pub struct RiskConfig {
     pub gap_widened: bool,
     pub severe_absence: bool,
     pub persistent_absence: bool,
+    pub absence_rising: bool,
     /// The share of possible sessions missed that makes a pupil severely absent (DfE: 0.5).
     pub severe_absence_rate: f64,
     /// The share that makes a pupil persistently absent (DfE: 0.1).
     pub persistent_absence_rate: f64,
+    /// The least rise in a pupil's absence rate from one year to the next that counts, as a
+    /// fraction (0.1: ten percentage points), however clear of the noise.
+    pub absence_rising_points: f64,
 }
 
 impl Default for RiskConfig {
-    /// Every school-level rule at 95%, and severe absence for pupils at the DfE's 50% line.
+    /// Every school-level rule at 95%, severe absence for pupils at the DfE's 50% line, and a
+    /// pupil's absence rising by ten points or more.
     /// Persistent absence is off: about a fifth of pupils in England are persistently absent
     /// (measures.md §6), too many for a board's register; a partnership may turn it on.
     fn default() -> Self {
@@ -146,8 +164,10 @@ impl Default for RiskConfig {
             gap_widened: true,
             severe_absence: true,
             persistent_absence: false,
+            absence_rising: true,
             severe_absence_rate: 0.5,
             persistent_absence_rate: 0.1,
+            absence_rising_points: 0.1,
         }
     }
 }
@@ -161,6 +181,7 @@ impl RiskConfig {
             RiskRule::GapWidened => self.gap_widened,
             RiskRule::SevereAbsence => self.severe_absence,
             RiskRule::PersistentAbsence => self.persistent_absence,
+            RiskRule::AbsenceRising => self.absence_rising,
         }
     }
 
@@ -172,6 +193,7 @@ impl RiskConfig {
             RiskRule::GapWidened => &mut self.gap_widened,
             RiskRule::SevereAbsence => &mut self.severe_absence,
             RiskRule::PersistentAbsence => &mut self.persistent_absence,
+            RiskRule::AbsenceRising => &mut self.absence_rising,
         };
         *flag = on;
     }
@@ -334,6 +356,31 @@ pub fn pupil_absence(absence_rate: f64, config: &RiskConfig) -> Option<Finding> 
     } else {
         None
     }
+}
+
+/// A pupil's absence rate rising from `earlier` to `later` (two years' sessions) by at least
+/// [`RiskConfig::absence_rising_points`] and outside the noise at the partnership's confidence.
+pub fn pupil_absence_rising(
+    earlier: SessionCounts,
+    later: SessionCounts,
+    config: &RiskConfig,
+) -> Option<Finding> {
+    if !config.absence_rising {
+        return None;
+    }
+    let before = Estimate::of_proportion(earlier.absent(), earlier.possible)?;
+    let now = Estimate::of_proportion(later.absent(), later.possible)?;
+    let margin = config.confidence.z() * before.standard_error.hypot(now.standard_error);
+    let difference = now.value - before.value;
+    (difference > margin && difference >= config.absence_rising_points).then_some(Finding {
+        rule: RiskRule::AbsenceRising,
+        value: now.value,
+        interval: None,
+        reference: before.value,
+        difference,
+        margin,
+        n_pupils: None,
+    })
 }
 
 #[cfg(test)]

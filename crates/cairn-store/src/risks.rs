@@ -6,6 +6,8 @@
 //! comparisons and this year's pupil attendance, asks `cairn_measures::risk` which rules fire,
 //! and writes the register:
 //!
+//! * pupils: this year's absence against the severe and persistent lines, and its rise since
+//!   last year (`pupil_absence_rising`);
 //! * an entry is keyed by rule, school, pupil (for pupil rules), measure and pupil group, so a
 //!   rule that fires again updates its entry ("last fired at refresh N with these numbers")
 //!   instead of adding another;
@@ -26,9 +28,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cairn_domain::{AcademicYear, GroupKind, PlanRiskDecision, Urn, Username};
+use cairn_measures::attendance::SessionCounts;
 use cairn_measures::risk::{
     Confidence, Finding, GapFigures, RiskConfig, RiskFigure, RiskRule, below_reference,
-    fell_year_on_year, gap_widened, pupil_absence,
+    fell_year_on_year, gap_widened, pupil_absence, pupil_absence_rising,
 };
 use cairn_measures::{Interval, PupilGroup};
 use chrono::{DateTime, Utc};
@@ -653,36 +656,55 @@ impl Store {
             }
         }
 
-        // Pupils: this year's absence at each school.
+        // Pupils: this year's absence at each school, and its change since last year.
         if let Some(year) = self.latest_academic_year().await? {
             let schools: Vec<Urn> = self.schools().await?.iter().map(|s| s.urn).collect();
-            let pupils = self
-                .pupils_matching(
-                    year,
-                    &PupilFilter {
-                        schools,
-                        ..PupilFilter::default()
-                    },
-                )
-                .await?;
+            let filter = PupilFilter {
+                schools,
+                ..PupilFilter::default()
+            };
+            let pupils = self.pupils_matching(year, &filter).await?;
+            let last_year: HashMap<i64, SessionCounts> =
+                match AcademicYear::starting(year.start_year().saturating_sub(1)) {
+                    Ok(before) => self
+                        .pupils_matching(before, &filter)
+                        .await?
+                        .into_iter()
+                        .filter_map(|p| p.sessions.map(|s| (p.pupil_id, s)))
+                        .collect(),
+                    Err(_) => HashMap::new(),
+                };
             let mut seen: HashSet<(i64, Urn)> = HashSet::new();
             for pupil in pupils {
-                let Some(rate) = pupil.absence_rate else {
+                let Some(sessions) = pupil.sessions else {
                     continue;
                 };
                 if !seen.insert((pupil.pupil_id, pupil.urn)) {
                     continue;
                 }
-                let finding = pupil_absence(rate, &config_for(pupil.urn));
-                fire(
-                    pupil.urn,
-                    Some(pupil.pupil_id),
-                    Measure::AttendanceOverallAbsence,
-                    PupilGroup::All,
-                    year,
-                    finding,
-                    None,
-                );
+                let config = config_for(pupil.urn);
+                let findings = [
+                    pupil
+                        .absence_rate
+                        .and_then(|rate| pupil_absence(rate, &config)),
+                    last_year
+                        .get(&pupil.pupil_id)
+                        .and_then(|before| pupil_absence_rising(*before, sessions, &config)),
+                ];
+                for finding in findings {
+                    let confidence = finding
+                        .filter(|f| f.rule == RiskRule::AbsenceRising)
+                        .map(|_| config.confidence);
+                    fire(
+                        pupil.urn,
+                        Some(pupil.pupil_id),
+                        Measure::AttendanceOverallAbsence,
+                        PupilGroup::All,
+                        year,
+                        finding,
+                        confidence,
+                    );
+                }
             }
         }
         Ok(fired)

@@ -8,6 +8,7 @@
 use rstest::rstest;
 
 use super::*;
+use crate::attendance::SessionCounts;
 
 /// A figure with a 95% interval of `value ± half`.
 fn figure(value: f64, half: f64) -> RiskFigure {
@@ -223,4 +224,27 @@ fn codes_round_trip() {
         assert_eq!(Confidence::parse(confidence.code()), Some(confidence));
     }
     assert!(Confidence::P99.z() > Confidence::P95.z());
+}
+
+fn sessions(possible: u32, absent: u32) -> SessionCounts {
+    SessionCounts::from_summary(possible, absent, 0).unwrap()
+}
+
+/// A pupil's absence, year on year, with the default ten-point minimum rise at 95%.
+#[rstest]
+// 5% to 20% of a full year's 380 sessions: far outside the noise and past ten points.
+#[case::clear_rise(sessions(380, 19), sessions(380, 76), Some(0.15))]
+// The same rates over 20 sessions (a pupil who joined late): inside the noise.
+#[case::rise_inside_the_noise(sessions(20, 1), sessions(20, 4), None)]
+// 5% to 11%: outside the noise of 380 sessions, but under the ten-point minimum.
+#[case::small_rise_outside_the_noise(sessions(380, 19), sessions(380, 42), None)]
+#[case::a_fall_is_good(sessions(380, 76), sessions(380, 19), None)]
+#[case::no_sessions(sessions(0, 0), sessions(380, 76), None)]
+fn a_pupils_absence_rising_fires_past_the_minimum_and_outside_the_noise(
+    #[case] earlier: SessionCounts,
+    #[case] later: SessionCounts,
+    #[case] expected: Option<f64>,
+) {
+    let fired = pupil_absence_rising(earlier, later, &RiskConfig::default());
+    assert_eq!(check(fired), expected);
 }

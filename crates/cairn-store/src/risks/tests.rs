@@ -67,7 +67,16 @@ backend_test! {
         assert_eq!((rising.first_fired_at, rising.last_fired_at), (at(9), at(9)));
         let pupils: Vec<&RiskEntry> = entries.iter().filter(|e| e.pupil.is_some()).collect();
         assert!(!pupils.is_empty());
-        assert!(pupils.iter().all(|e| e.rule == RiskRule::SevereAbsence && e.finding.finding.value >= 0.5));
+        assert!(pupils.iter().any(|e| e.rule == RiskRule::SevereAbsence));
+        assert!(pupils.iter().any(|e| e.rule == RiskRule::AbsenceRising));
+        for e in &pupils {
+            let f = e.finding.finding;
+            match e.rule {
+                RiskRule::SevereAbsence => assert!(f.value >= 0.5),
+                RiskRule::AbsenceRising => assert!(f.difference >= 0.1 && f.difference > f.margin),
+                other => panic!("{other:?} is off by default"),
+            }
+        }
 
         store.refresh_measures("again", at(10), SuppressionPolicy::default()).await.unwrap();
         let again = store.risk_entries(&everything(&p)).await.unwrap();

@@ -114,6 +114,10 @@ pub(crate) fn describe(entry: &RiskEntry) -> String {
                 signed(measure, f.value),
             )
         }
+        RiskRule::AbsenceRising => format!(
+            "Absent for {value} of possible sessions in {year}, up from {} the year before: {noise}.",
+            format_value(measure, f.reference)
+        ),
         RiskRule::SevereAbsence | RiskRule::PersistentAbsence => format!(
             "Absent for {value} of possible sessions in {year}, at or past the {} line of {} (DfE absence statistics).",
             if entry.rule == RiskRule::SevereAbsence {
@@ -616,10 +620,13 @@ pub(crate) struct SettingsForm {
     gap_widened: Option<String>,
     severe_absence: Option<String>,
     persistent_absence: Option<String>,
+    absence_rising: Option<String>,
     #[serde(default)]
     severe_absence_rate: String,
     #[serde(default)]
     persistent_absence_rate: String,
+    #[serde(default)]
+    absence_rising_points: String,
 }
 
 impl SettingsForm {
@@ -629,6 +636,7 @@ impl SettingsForm {
             confidence: config.confidence.code().to_owned(),
             severe_absence_rate: format!("{}", config.severe_absence_rate * 100.0),
             persistent_absence_rate: format!("{}", config.persistent_absence_rate * 100.0),
+            absence_rising_points: format!("{}", config.absence_rising_points * 100.0),
             ..SettingsForm::default()
         };
         for rule in RiskRule::ALL {
@@ -645,6 +653,7 @@ impl SettingsForm {
             RiskRule::GapWidened => &mut self.gap_widened,
             RiskRule::SevereAbsence => &mut self.severe_absence,
             RiskRule::PersistentAbsence => &mut self.persistent_absence,
+            RiskRule::AbsenceRising => &mut self.absence_rising,
         }
     }
 }
@@ -666,6 +675,7 @@ pub(crate) struct GroupSettings {
     pub rules: Vec<RuleBox>,
     pub severe_absence_rate: String,
     pub persistent_absence_rate: String,
+    pub absence_rising_points: String,
     pub errors: Vec<FieldError>,
 }
 
@@ -723,6 +733,7 @@ async fn settings_page(
                 .collect(),
             severe_absence_rate: form.severe_absence_rate.clone(),
             persistent_absence_rate: form.persistent_absence_rate.clone(),
+            absence_rising_points: form.absence_rising_points.clone(),
             errors,
             code,
         });
@@ -781,6 +792,13 @@ pub(crate) async fn update_settings(
             "Enter a percentage between 1 and 100, for example 10.",
         ));
     }
+    let rising = parse_rate(&form.absence_rising_points);
+    if rising.is_none() {
+        errors.push(field_error(
+            "absence_rising_points",
+            "Enter a number of percentage points between 1 and 100, for example 10.",
+        ));
+    }
     if let (Some(severe), Some(persistent)) = (severe, persistent) {
         if persistent >= severe {
             errors.push(field_error(
@@ -789,8 +807,8 @@ pub(crate) async fn update_settings(
             ));
         }
     }
-    let (Some(confidence), Some(severe), Some(persistent), true) =
-        (confidence, severe, persistent, errors.is_empty())
+    let (Some(confidence), Some(severe), Some(persistent), Some(rising), true) =
+        (confidence, severe, persistent, rising, errors.is_empty())
     else {
         let page = settings_page(&state, &viewer, Some((&form, errors))).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
@@ -799,6 +817,7 @@ pub(crate) async fn update_settings(
         confidence,
         severe_absence_rate: severe,
         persistent_absence_rate: persistent,
+        absence_rising_points: rising,
         ..RiskConfig::default()
     };
     for rule in RiskRule::ALL {

@@ -132,7 +132,7 @@ backend_test! {
 }
 
 /// Posts a form with the signed-in user's CSRF token, read from a page they can see.
-async fn post(
+pub(crate) async fn post(
     t: &TestApp,
     cookies: &[(String, String)],
     path: &str,

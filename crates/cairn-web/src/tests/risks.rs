@@ -6,6 +6,7 @@ use cairn_measures::risk::RiskRule;
 use cairn_store::testing::TestDb;
 use cairn_store::{Measure, RiskEntry, RiskFilter, backend_test};
 
+use super::improvement::post;
 use super::{FixedClock, TestApp, access_failures, urn_of};
 use crate::Clock;
 
@@ -211,20 +212,6 @@ backend_test! {
     }
 }
 
-/// Posts a form with the signed-in user's CSRF token, read from the board.
-async fn post(
-    t: &TestApp,
-    cookies: &[(String, String)],
-    path: &str,
-    fields: &[(&str, &str)],
-) -> super::Reply {
-    let page = t.get("/risks", cookies).await;
-    let token = page.hidden("csrf_token").expect("a CSRF token on the page");
-    let mut form = vec![("csrf_token", token.as_str())];
-    form.extend_from_slice(fields);
-    t.send("POST", path, cookies, Some(&form)).await
-}
-
 backend_test! {
     async fn leaders_record_decisions_and_others_may_not(db) {
         let t = with_register(db).await;
@@ -277,6 +264,7 @@ backend_test! {
             ("severe_absence", "on"),
             ("severe_absence_rate", "50"),
             ("persistent_absence_rate", "60"),
+            ("absence_rising_points", "10"),
         ];
         let invalid = post(&t, &leader, "/risks/settings", &fields).await;
         assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
