@@ -1,5 +1,5 @@
 // The early-warning risk register: a trust leader filters the board, opens an entry that fired,
-// records a decision and sees it in the history; the board fits a phone.
+// records a decision and sees it in the history, and opens the rules; the board fits a phone.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -48,6 +48,12 @@ test('the trust leader opens the register, filters it and records a decision', a
   assert.match(await page.locator('dl.facts').innerText(), /Status\s+Support/);
   await screenshot(page, 'risk-entry');
   await checkAccessibility(page, 'a risk register entry with a decision');
+
+  await page.goto(url('/risks'));
+  await page.getByRole('link', { name: 'Change the rules and thresholds' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Risk register rules' }).waitFor();
+  assert.ok(await page.getByLabel("Pupil's absence rising").isChecked(), 'on by default');
+  await checkAccessibility(page, 'the risk register rules');
   await page.close();
 });
 
