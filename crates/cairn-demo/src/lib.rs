@@ -112,6 +112,7 @@ mod names;
 mod national;
 mod practices;
 mod reviews;
+mod risks;
 mod schools;
 mod stories;
 
@@ -122,6 +123,7 @@ pub use crate::improvement::improvement_plan;
 pub use crate::logins::{DEMO_PASSWORD, DemoLogin, demo_logins};
 pub use crate::practices::practice_library;
 pub use crate::reviews::peer_reviews;
+pub use crate::risks::risk_decisions;
 
 use crate::draw::DemoRng;
 

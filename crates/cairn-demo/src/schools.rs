@@ -189,6 +189,8 @@ pub(crate) const RIVERSIDE_ACADEMY: u32 = 137_916;
 pub(crate) const KINGSMERE: u32 = 145_590;
 pub(crate) const RIVERSIDE_PRIMARY: u32 = 142_377;
 pub(crate) const MILLBROOK_PRIMARY: u32 = 122_093;
+pub(crate) const WILLOW_BANK: u32 = 148_730;
+pub(crate) const OAKFIELD_PRIMARY: u32 = 137_915;
 
 /// The partnership's schools. Establishment numbers follow the DfE convention: 2xxx
 /// community and academy primary or first schools, 3xxx voluntary (church) primaries, 4xxx
@@ -362,7 +364,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
     // The trust's special school takes pupils from both towns, from reception to 19, almost
     // all with an EHC plan.
     SchoolSpec {
-        urn: 148_730,
+        urn: WILLOW_BANK,
         establishment_number: 7004,
         name: "Willow Bank School",
         phase: Phase::Special,
@@ -418,7 +420,7 @@ pub(crate) static SCHOOLS: [SchoolSpec; 13] = [
     },
     // The trust's founding school, hence the trust's name.
     SchoolSpec {
-        urn: 137_915,
+        urn: OAKFIELD_PRIMARY,
         establishment_number: 2058,
         name: "Oakfield Church of England Primary School",
         phase: Phase::Primary,

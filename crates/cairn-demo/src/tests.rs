@@ -1877,3 +1877,26 @@ fn the_peer_reviews_name_demo_schools_logins_focus_areas_and_plan_priorities() {
         }
     }
 }
+
+#[test]
+fn risk_decisions_name_demo_schools_demo_accounts_and_known_decisions() {
+    let decisions = risk_decisions();
+    assert!(decisions.len() >= 4);
+    let logins: Vec<&str> = demo_logins().iter().map(|l| l.username).collect();
+    for planned in &decisions {
+        assert!(
+            demo().schools.iter().any(|s| s.urn == planned.urn),
+            "{planned:?}"
+        );
+        assert!(!planned.decisions.is_empty());
+        for step in &planned.decisions {
+            assert!(["monitor", "support", "intervene", "close"].contains(&step.decision_code));
+            assert!(logins.contains(&step.by.as_str()), "{}", step.by);
+            assert!(!step.note.is_empty());
+        }
+        assert!(
+            planned.decisions.windows(2).all(|w| w[0].at < w[1].at),
+            "oldest first"
+        );
+    }
+}

@@ -68,3 +68,24 @@ pub struct PlanMeeting {
     /// Whether to freeze the meeting's data pack when the plan is loaded.
     pub freeze_pack: bool,
 }
+
+/// Decisions a board recorded on one entry of the early-warning risk register, found by the
+/// entry's key (rule, school, measure and pupil group codes); loaded by the demo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRiskDecision {
+    pub rule_code: &'static str,
+    pub urn: crate::Urn,
+    pub measure_code: &'static str,
+    pub pupil_group_code: &'static str,
+    /// Oldest first.
+    pub decisions: Vec<PlanRiskStep>,
+}
+
+/// One decision on a risk entry: monitor, support, intervene or close, why, who and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRiskStep {
+    pub decision_code: &'static str,
+    pub note: String,
+    pub by: Username,
+    pub at: chrono::DateTime<chrono::Utc>,
+}

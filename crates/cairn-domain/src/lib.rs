@@ -40,6 +40,7 @@ pub use codes::{
 };
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
 pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority};
+pub use improvement::{PlanRiskDecision, PlanRiskStep};
 pub use practices::{LibraryPost, LibraryPractice, PracticeLibrary};
 pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
 pub use review::{PeerReviewPlan, PlanFollowUp, PlanReview};

@@ -33,6 +33,9 @@
 //! * [`criteria`] judges improvement-plan success criteria against stored figures
 //!   ([`criteria::evaluate`]): met, on track, not met or not yet measurable, and whether the
 //!   result is clear of the confidence interval's noise.
+//! * [`risk`] has the early-warning rules ([`risk::below_reference`], [`risk::fell_year_on_year`],
+//!   [`risk::gap_widened`], [`risk::pupil_absence`]) that fire only outside the noise, each
+//!   returning the numbers that decided it.
 //! * [`similar`] has [`similar::find_similar_schools`], with the method documented there.
 //! * [`impact`] has [`impact::estimate_impact`]: a practice's effect by difference-in-differences
 //!   against matched non-adopting schools, with a 95% interval and a plain verdict.
@@ -63,6 +66,7 @@ pub mod groups;
 pub mod impact;
 pub mod ks2;
 pub mod ks4;
+pub mod risk;
 pub mod similar;
 mod table;
 

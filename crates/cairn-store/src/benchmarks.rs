@@ -590,7 +590,7 @@ impl Store {
         self.comparisons_query(Some(scope), academic_year).await
     }
 
-    async fn comparisons_query(
+    pub(crate) async fn comparisons_query(
         &self,
         scope: Option<&ResultScope>,
         academic_year: Option<AcademicYear>,

@@ -24,6 +24,7 @@ mod people;
 mod practices;
 mod reads;
 mod reviews;
+mod risks;
 mod rows;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
@@ -64,6 +65,10 @@ pub use reads::{
     TimelineCharacteristics, TimelineEnrolment, TimelineResult, gap_comparator, gaps_within,
 };
 pub use reviews::{Finding, FocusArea, NewReview, Review, ReviewStage};
+pub use risks::{
+    RISK_MEASURES, RegisterSummary, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter,
+    RiskFinding, RiskPupil, RiskStatus,
+};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

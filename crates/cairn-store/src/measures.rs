@@ -424,6 +424,7 @@ impl Store {
             "measures refreshed"
         );
         self.evaluate_criteria().await?; // Success criteria follow every refresh (improvement.rs).
+        self.update_risk_register().await?; // So does the early-warning register (risks.rs).
         Ok(summary)
     }
 

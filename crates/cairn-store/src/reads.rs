@@ -106,6 +106,8 @@ pub struct PupilListing {
     /// Overall absence as a fraction of possible sessions, when attendance is recorded.
     pub absence_rate: Option<f64>,
     pub attendance: AttendanceBand,
+    /// The year's sessions, when attendance is recorded.
+    pub sessions: Option<SessionCounts>,
 }
 
 /// One enrolment of a pupil.
@@ -454,6 +456,7 @@ impl Store {
                 eal: row.eal,
                 absence_rate: counts.and_then(SessionCounts::absence_rate),
                 attendance,
+                sessions: counts.copied(),
             });
         }
         Ok(out)

@@ -12,6 +12,7 @@ pub(crate) mod practices;
 pub(crate) mod priorities;
 pub(crate) mod pupils;
 pub(crate) mod reviews;
+pub(crate) mod risks;
 pub(crate) mod schools;
 pub(crate) mod sessions;
 pub(crate) mod timeline;

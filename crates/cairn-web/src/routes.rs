@@ -7,6 +7,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::pages::practices;
 use crate::pages::reviews;
+use crate::pages::risks;
 use crate::pages::{
     actions, audit, compare, groups, imports, meetings, overview, priorities, pupils, schools,
     sessions, timeline,
@@ -89,6 +90,13 @@ pub(crate) fn router(state: AppState) -> Router {
             post(practices::unhide),
         )
         .route("/practices/{id}/moderation", get(practices::moderation))
+        .route("/risks", get(risks::index))
+        .route(
+            "/risks/settings",
+            get(risks::settings).post(risks::update_settings),
+        )
+        .route("/risks/{id}", get(risks::show))
+        .route("/risks/{id}/decisions", post(risks::create_decision))
         .route("/assets/{*path}", get(assets::show))
         .fallback(|| async { WebError::NotFound })
         .with_state(state);

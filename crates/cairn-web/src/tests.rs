@@ -9,6 +9,7 @@ mod improvement;
 mod overview;
 mod practices;
 mod reviews;
+mod risks;
 mod sessions;
 
 use std::sync::{Arc, OnceLock};

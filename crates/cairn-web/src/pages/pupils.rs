@@ -115,7 +115,7 @@ pub(crate) struct FilterOption {
     pub selected: bool,
 }
 
-fn options(
+pub(crate) fn options(
     chosen: &str,
     any: &str,
     choices: impl IntoIterator<Item = (String, String)>,

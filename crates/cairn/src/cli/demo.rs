@@ -69,6 +69,10 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_practice_library(&cairn_demo::practice_library(), chrono::Utc::now())
         .await
         .context("cannot load the demo practice library")?;
+    store
+        .load_risk_decisions(&cairn_demo::risk_decisions())
+        .await
+        .context("cannot load the demo's risk register decisions")?;
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
         args.seed,

@@ -1,0 +1,831 @@
+//! The early-warning risk register: the board (`/risks`, filtered by school, rule and status,
+//! with CSV and Excel downloads), one entry with the numbers that fired and its decisions
+//! (`/risks/{id}`), the decision form, and each partnership's rules and thresholds
+//! (`/risks/settings`).
+//!
+//! The register is filled by the store at every refresh; pages only read it and say in words
+//! which rule fired with which numbers. Who sees what is the gate's: school-level entries for
+//! anyone who may see the school (governors and cluster members included, since they are
+//! aggregates), pupil entries only where the viewer has pupil-level access to the pupil's
+//! school, and every view or download of pupil entries is written to each school's access
+//! log. Trust leaders decide on their group's schools' entries and school leaders on their
+//! school's (`Gate::may_edit_plan`); trust leaders set their group's rules.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use cairn_domain::{Access, Scope, Urn};
+use cairn_measures::risk::{Confidence, RiskConfig, RiskRule};
+use cairn_store::{
+    AuditEntry, Measure, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter, RiskStatus,
+    higher_is_better,
+};
+use serde::Deserialize;
+
+use crate::auth::Viewer;
+use crate::export::{ExportQuery, download, query_escape};
+use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error, format_value};
+use crate::pages::pupils::{FilterOption, options};
+use crate::pages::{Nav, render};
+use crate::tables::{Cell, Column, DataTable};
+use crate::{AppState, WebError};
+
+fn date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%-d %B %Y").to_string()
+}
+
+/// A difference in the measure's units, unsigned: percentage points for proportions.
+fn format_amount(measure: Measure, amount: f64) -> String {
+    let amount = amount.abs();
+    if measure.is_proportion() {
+        format!("{:.1} percentage points", amount * 100.0)
+    } else if measure == Measure::Ks4Progress8 {
+        format!("{amount:.2}")
+    } else {
+        format!("{amount:.1}")
+    }
+}
+
+/// A gap as pages write differences: signed, proportions in points.
+fn signed(measure: Measure, value: f64) -> String {
+    match Cell::difference(measure, Some(value)) {
+        Cell::Number { text, .. } => text,
+        other => other.export_text(),
+    }
+}
+
+/// What fired, in one plain sentence with its numbers, as the register and the entry say it.
+pub(crate) fn describe(entry: &RiskEntry) -> String {
+    let f = &entry.finding.finding;
+    let measure = entry.measure;
+    let year = entry.finding.academic_year;
+    let value = format_value(measure, f.value);
+    let ci = f.interval.map_or_else(String::new, |ci| {
+        format!(
+            " (95% CI {} to {})",
+            format_value(measure, ci.lower),
+            format_value(measure, ci.upper)
+        )
+    });
+    let worse = if higher_is_better(measure) {
+        "below"
+    } else {
+        "above"
+    };
+    let level = entry
+        .finding
+        .confidence
+        .map_or("95", |c: Confidence| c.code());
+    let noise = format!(
+        "{} worse, beyond the margin of error of {} at {level}% confidence",
+        format_amount(measure, f.difference),
+        format_amount(measure, f.margin)
+    );
+    let what = if entry.pupil_group == cairn_measures::PupilGroup::All {
+        measure.label().to_owned()
+    } else {
+        format!("{} ({})", measure.label(), entry.pupil_group.label())
+    };
+    match entry.finding.finding.rule {
+        RiskRule::BelowNational => format!(
+            "{what} in {year} was {value}{ci}, significantly {worse} England's {}: {noise}.",
+            format_value(measure, f.reference)
+        ),
+        RiskRule::BelowSimilarSchools => format!(
+            "{what} in {year} was {value}{ci}, significantly {worse} the similar schools' average of {}: {noise}.",
+            format_value(measure, f.reference)
+        ),
+        RiskRule::YearOnYearFall => format!(
+            "{what} went from {} the year before to {value}{ci} in {year}: {noise}.",
+            format_value(measure, f.reference)
+        ),
+        RiskRule::GapWidened => {
+            let comparator = entry
+                .pupil_group
+                .gap_comparator()
+                .map_or("other pupils", |c| c.label());
+            format!(
+                "The gap in {} between {} pupils and {comparator} pupils went from {} the year before to {} in {year}: {noise}.",
+                measure.label(),
+                entry.pupil_group.label(),
+                signed(measure, f.reference),
+                signed(measure, f.value),
+            )
+        }
+        RiskRule::AbsenceRising => format!(
+            "Absent for {value} of possible sessions in {year}, up from {} the year before: {noise}.",
+            format_value(measure, f.reference)
+        ),
+        RiskRule::SevereAbsence | RiskRule::PersistentAbsence => format!(
+            "Absent for {value} of possible sessions in {year}, at or past the {} line of {} (DfE absence statistics).",
+            if entry.rule == RiskRule::SevereAbsence {
+                "severe absence"
+            } else {
+                "persistent absence"
+            },
+            format_value(measure, f.reference)
+        ),
+    }
+}
+
+fn firing_text(entry: &RiskEntry) -> String {
+    match (entry.firing, entry.stopped_at) {
+        (true, _) => format!(
+            "Firing (last on the figures of {})",
+            date(entry.last_fired_at)
+        ),
+        (false, Some(at)) => format!("No longer firing since the figures of {}", date(at)),
+        (false, None) => "No longer firing".to_owned(),
+    }
+}
+
+fn decision_text(decision: Option<&RiskDecision>) -> String {
+    decision.map_or_else(
+        || "None yet".to_owned(),
+        |d| {
+            format!(
+                "{} by {} on {}",
+                d.kind.label(),
+                d.decided_by_name
+                    .clone()
+                    .unwrap_or_else(|| d.decided_by.to_string()),
+                date(d.decided_at)
+            )
+        },
+    )
+}
+
+/// The schools whose school-level entries the viewer sees, and those whose pupil entries.
+fn readable_schools(viewer: &Viewer) -> (Vec<Urn>, Vec<Urn>) {
+    let schools: Vec<Urn> = viewer.gate.visible_schools().collect();
+    let pupil_schools = schools
+        .iter()
+        .copied()
+        .filter(|urn| viewer.gate.access(*urn) == Access::PupilLevel)
+        .collect();
+    (schools, pupil_schools)
+}
+
+/// The board's filters, as the form sends them; empty means any.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RiskQuery {
+    #[serde(default)]
+    school: String,
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    status: String,
+    table: Option<String>,
+    format: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "risks/index.html")]
+pub(crate) struct RiskIndexPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub schools: Vec<FilterOption>,
+    pub rules: Vec<FilterOption>,
+    pub statuses: Vec<FilterOption>,
+    pub n_firing: usize,
+    pub n_undecided: usize,
+    pub tables: Vec<DataTable>,
+    pub pupil_level: bool,
+    pub may_configure: bool,
+    pub computed_at: Option<String>,
+}
+
+/// GET /risks: the register the viewer may see, filtered; `?table=&format=` downloads.
+pub(crate) async fn index(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<RiskQuery>,
+) -> Result<Response, WebError> {
+    let (mut schools, mut pupil_schools) = readable_schools(&viewer);
+    if !query.school.is_empty() {
+        let urn = Urn::parse(&query.school).map_err(|_| WebError::NotFound)?;
+        if !schools.contains(&urn) {
+            return Err(WebError::Forbidden);
+        }
+        schools.retain(|u| *u == urn);
+        pupil_schools.retain(|u| *u == urn);
+    }
+    let rule = match query.rule.as_str() {
+        "" => None,
+        code => Some(
+            RiskRule::parse(code)
+                .ok_or(WebError::BadRequest("The rule is not one Cairn knows."))?,
+        ),
+    };
+    let status = match query.status.as_str() {
+        "" => None,
+        code => Some(
+            RiskStatus::parse(code)
+                .ok_or(WebError::BadRequest("The status is not one Cairn knows."))?,
+        ),
+    };
+    let entries = state
+        .store
+        .risk_entries(&RiskFilter {
+            schools: schools.clone(),
+            pupil_schools: pupil_schools.clone(),
+            rule,
+            status,
+        })
+        .await?;
+    let names = Names::load(&state).await?;
+    let filters: Vec<String> = [
+        ("school", &query.school),
+        ("rule", &query.rule),
+        ("status", &query.status),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", query_escape(v)))
+    .collect();
+    let path = if filters.is_empty() {
+        "/risks".to_owned()
+    } else {
+        format!("/risks?{}", filters.join("&"))
+    };
+    let tables = register_tables(&entries, &names, &path, !pupil_schools.is_empty());
+
+    let export = ExportQuery {
+        table: query.table.clone(),
+        format: query.format.clone(),
+    };
+    let requested = export.requested()?;
+    if let Some((key, _)) = requested {
+        if !tables.iter().any(|t| t.key == key) {
+            return Err(WebError::NotFound);
+        }
+    }
+    // Pupil entries shown (or downloaded): one audit row per school, like the pupil lists.
+    let pupils_shown = requested.is_none_or(|(key, _)| key == "pupils");
+    if pupils_shown {
+        for urn in &pupil_schools {
+            let n = entries
+                .iter()
+                .filter(|e| e.pupil.is_some() && e.urn == *urn)
+                .count();
+            if n == 0 {
+                continue;
+            }
+            let (action, verb) = match requested {
+                Some((_, format)) => ("risks.export", format!("exported ({})", format.label())),
+                None => ("risks.index", "viewed".to_owned()),
+            };
+            state
+                .store
+                .record_audit(&AuditEntry {
+                    at: state.clock.now(),
+                    user_id: Some(viewer.user_id),
+                    action: action.to_owned(),
+                    urn: Some(*urn),
+                    pupil_id: None,
+                    detail: format!("{verb} {n} pupil entries of the risk register"),
+                })
+                .await?;
+        }
+    }
+    if let Some((key, format)) = requested {
+        return download(&tables, key, format, "risk-register");
+    }
+
+    let all_schools: Vec<(String, String)> = viewer
+        .gate
+        .visible_schools()
+        .map(|urn| (urn.to_string(), names.school(urn)))
+        .collect();
+    let page = RiskIndexPage {
+        nav: Some(Nav::of(&viewer)),
+        title: "Risk register".to_owned(),
+        schools: options(&query.school, "All your schools", all_schools),
+        rules: options(
+            &query.rule,
+            "Any rule",
+            RiskRule::ALL
+                .iter()
+                .map(|r| (r.code().to_owned(), r.label().to_owned())),
+        ),
+        statuses: options(
+            &query.status,
+            "Any status",
+            RiskStatus::ALL
+                .iter()
+                .map(|s| (s.code().to_owned(), s.label().to_owned())),
+        ),
+        n_firing: entries.iter().filter(|e| e.firing).count(),
+        n_undecided: entries
+            .iter()
+            .filter(|e| matches!(e.status, RiskStatus::New | RiskStatus::Reopened))
+            .count(),
+        tables,
+        pupil_level: !pupil_schools.is_empty(),
+        may_configure: !configurable_groups(&viewer).is_empty(),
+        computed_at: state
+            .store
+            .latest_refresh()
+            .await?
+            .map(|r| r.computed_at.format("%-d %B %Y at %H:%M UTC").to_string()),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The board's tables: school-level entries, and pupil entries when the viewer may see any.
+fn register_tables(
+    entries: &[RiskEntry],
+    names: &Names,
+    path: &str,
+    pupil_level: bool,
+) -> Vec<DataTable> {
+    let columns = |first: &[&str]| -> Vec<Column> {
+        first
+            .iter()
+            .chain(&["Rule", "What fired", "Status", "Firing", "Latest decision"])
+            .map(|label| Column::text(*label))
+            .collect()
+    };
+    let mut schools = DataTable::new("schools", "School entries", columns(&["School"]), path);
+    let mut pupils = DataTable::new(
+        "pupils",
+        "Pupil entries (pupil-level: your viewing is recorded)",
+        columns(&["Pupil", "School"]),
+        path,
+    );
+    for entry in entries {
+        let link = |text: String| Cell::Link {
+            text,
+            href: format!("/risks/{}", entry.id),
+        };
+        let tail = [
+            Cell::text(entry.rule.label()),
+            Cell::text(describe(entry)),
+            Cell::text(entry.status.label()),
+            Cell::text(firing_text(entry)),
+            Cell::text(decision_text(entry.latest_decision.as_ref())),
+        ];
+        match &entry.pupil {
+            None => {
+                let mut row = vec![link(names.school(entry.urn))];
+                row.extend(tail);
+                schools.push(row);
+            }
+            Some(pupil) => {
+                let mut row = vec![
+                    link(format!("{}, {}", pupil.surname, pupil.forename)),
+                    Cell::text(names.school(entry.urn)),
+                ];
+                row.extend(tail);
+                pupils.push(row);
+            }
+        }
+    }
+    let mut tables = vec![schools];
+    if pupil_level {
+        tables.push(pupils);
+    }
+    tables
+}
+
+#[derive(Debug)]
+pub(crate) struct DecisionLine {
+    pub decision: &'static str,
+    pub note: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "risks/show.html")]
+pub(crate) struct RiskShowPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub id: i64,
+    pub school: String,
+    pub urn: String,
+    pub pupil: Option<(i64, String)>,
+    pub rule: &'static str,
+    pub measure: &'static str,
+    pub pupil_group: &'static str,
+    pub description: String,
+    pub status: &'static str,
+    pub firing: String,
+    pub first_fired: String,
+    pub history: Vec<DecisionLine>,
+    pub may_decide: bool,
+    pub csrf_token: String,
+    pub decisions: Vec<Choice>,
+    pub note: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl RiskShowPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// Loads an entry the viewer may see: 404 unknown, 403 out of scope. Viewing a pupil entry is
+/// written to the school's access log.
+async fn authorise(state: &AppState, viewer: &Viewer, id: &str) -> Result<RiskEntry, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let entry = state
+        .store
+        .risk_entry(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let needed = if entry.pupil.is_some() {
+        Access::PupilLevel
+    } else {
+        Access::Aggregate
+    };
+    if viewer.gate.access(entry.urn) < needed {
+        return Err(WebError::Forbidden);
+    }
+    if let Some(pupil) = &entry.pupil {
+        state
+            .store
+            .record_audit(&AuditEntry {
+                at: state.clock.now(),
+                user_id: Some(viewer.user_id),
+                action: "risks.show".to_owned(),
+                urn: Some(entry.urn),
+                pupil_id: Some(pupil.id),
+                detail: format!("viewed risk register entry {}", entry.id),
+            })
+            .await?;
+    }
+    Ok(entry)
+}
+
+async fn show_page(
+    state: &AppState,
+    viewer: &Viewer,
+    entry: &RiskEntry,
+    form: &DecisionForm,
+    errors: Vec<FieldError>,
+) -> Result<RiskShowPage, WebError> {
+    let names = Names::load(state).await?;
+    let history = state
+        .store
+        .risk_decisions(entry.id)
+        .await?
+        .into_iter()
+        .map(|d| DecisionLine {
+            decision: d.kind.label(),
+            note: d.note,
+            by: d
+                .decided_by_name
+                .unwrap_or_else(|| d.decided_by.to_string()),
+            at: d.decided_at.format("%-d %B %Y at %H:%M UTC").to_string(),
+        })
+        .collect();
+    let school = names.school(entry.urn);
+    let pupil = entry
+        .pupil
+        .as_ref()
+        .map(|p| (p.id, format!("{} {}", p.forename, p.surname)));
+    let title = match &pupil {
+        Some((_, name)) => format!("{}: {name}", entry.rule.label()),
+        None => format!("{}: {school}", entry.rule.label()),
+    };
+    Ok(RiskShowPage {
+        nav: Some(Nav::of(viewer)),
+        title,
+        id: entry.id,
+        urn: entry.urn.to_string(),
+        school,
+        pupil,
+        rule: entry.rule.label(),
+        measure: entry.measure.label(),
+        pupil_group: entry.pupil_group.label(),
+        description: describe(entry),
+        status: entry.status.label(),
+        firing: firing_text(entry),
+        first_fired: date(entry.first_fired_at),
+        history,
+        may_decide: viewer.gate.may_edit_plan(&Scope::School(entry.urn)),
+        csrf_token: viewer.csrf_token.clone(),
+        decisions: RiskDecisionKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().to_owned(),
+                label: k.label().to_owned(),
+                selected: k.code() == form.decision,
+            })
+            .collect(),
+        note: form.note.clone(),
+        errors,
+    })
+}
+
+/// GET /risks/{id}
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let entry = authorise(&state, &viewer, &id).await?;
+    render(
+        &show_page(
+            &state,
+            &viewer,
+            &entry,
+            &DecisionForm::default(),
+            Vec::new(),
+        )
+        .await?,
+    )
+}
+
+#[derive(Deserialize, Debug, Default, Clone)]
+pub(crate) struct DecisionForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /risks/{id}/decisions: appends a decision (monitor, support, intervene, close).
+pub(crate) async fn create_decision(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    let entry = authorise(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    if !viewer.gate.may_edit_plan(&Scope::School(entry.urn)) {
+        return Err(WebError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let kind = RiskDecisionKind::parse(&form.decision);
+    if kind.is_none() {
+        errors.push(field_error(
+            "decision",
+            "Choose monitor, support, intervene or close.",
+        ));
+    }
+    let note = form.note.trim();
+    if note.is_empty() || note.chars().count() > 1000 {
+        errors.push(field_error(
+            "note",
+            "Say why, in up to 1,000 characters, so the board can see it later.",
+        ));
+    }
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
+        let page = show_page(&state, &viewer, &entry, &form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    state
+        .store
+        .record_risk_decision(entry.id, kind, note, &viewer.username, state.clock.now())
+        .await?;
+    Ok(Redirect::to(&format!("/risks/{}#history", entry.id)).into_response())
+}
+
+/// The groups whose rules the viewer sets: its trust leaders'.
+fn configurable_groups(viewer: &Viewer) -> Vec<String> {
+    let mut codes: Vec<String> = viewer
+        .gate
+        .roles()
+        .iter()
+        .filter_map(|r| match &r.scope {
+            Scope::Group(code) if viewer.gate.may_edit_plan(&r.scope) => Some(code.clone()),
+            _ => None,
+        })
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// The settings form as typed: a box ticked sends its name, an unticked one nothing.
+#[derive(Deserialize, Debug, Default, Clone)]
+pub(crate) struct SettingsForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    confidence: String,
+    below_national: Option<String>,
+    below_similar_schools: Option<String>,
+    year_on_year_fall: Option<String>,
+    gap_widened: Option<String>,
+    severe_absence: Option<String>,
+    persistent_absence: Option<String>,
+    absence_rising: Option<String>,
+    #[serde(default)]
+    severe_absence_rate: String,
+    #[serde(default)]
+    persistent_absence_rate: String,
+    #[serde(default)]
+    absence_rising_points: String,
+}
+
+impl SettingsForm {
+    fn of(group: &str, config: &RiskConfig) -> SettingsForm {
+        let mut form = SettingsForm {
+            group: group.to_owned(),
+            confidence: config.confidence.code().to_owned(),
+            severe_absence_rate: format!("{}", config.severe_absence_rate * 100.0),
+            persistent_absence_rate: format!("{}", config.persistent_absence_rate * 100.0),
+            absence_rising_points: format!("{}", config.absence_rising_points * 100.0),
+            ..SettingsForm::default()
+        };
+        for rule in RiskRule::ALL {
+            *form.flag(rule) = config.is_on(rule).then(|| "on".to_owned());
+        }
+        form
+    }
+
+    fn flag(&mut self, rule: RiskRule) -> &mut Option<String> {
+        match rule {
+            RiskRule::BelowNational => &mut self.below_national,
+            RiskRule::BelowSimilarSchools => &mut self.below_similar_schools,
+            RiskRule::YearOnYearFall => &mut self.year_on_year_fall,
+            RiskRule::GapWidened => &mut self.gap_widened,
+            RiskRule::SevereAbsence => &mut self.severe_absence,
+            RiskRule::PersistentAbsence => &mut self.persistent_absence,
+            RiskRule::AbsenceRising => &mut self.absence_rising,
+        }
+    }
+}
+
+/// One rule's tick box.
+#[derive(Debug)]
+pub(crate) struct RuleBox {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub on: bool,
+}
+
+/// One group's settings form.
+#[derive(Debug)]
+pub(crate) struct GroupSettings {
+    pub code: String,
+    pub name: String,
+    pub confidences: Vec<Choice>,
+    pub rules: Vec<RuleBox>,
+    pub severe_absence_rate: String,
+    pub persistent_absence_rate: String,
+    pub absence_rising_points: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl GroupSettings {
+    fn error(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risks/settings.html")]
+pub(crate) struct RiskSettingsPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    pub csrf_token: String,
+    pub groups: Vec<GroupSettings>,
+}
+
+/// The page with each configurable group's form; `posted` replaces one group's stored values
+/// with what was typed, with its errors.
+async fn settings_page(
+    state: &AppState,
+    viewer: &Viewer,
+    posted: Option<(&SettingsForm, Vec<FieldError>)>,
+) -> Result<RiskSettingsPage, WebError> {
+    let names = Names::load(state).await?;
+    let mut groups = Vec::new();
+    let mut posted = posted;
+    for code in configurable_groups(viewer) {
+        let stored = SettingsForm::of(&code, &state.store.risk_settings(&code).await?);
+        let (mut form, errors) = match posted.take() {
+            Some((form, errors)) if form.group == code => (form.clone(), errors),
+            other => {
+                posted = other;
+                (stored, Vec::new())
+            }
+        };
+        groups.push(GroupSettings {
+            name: names.group(&code),
+            confidences: Confidence::ALL
+                .iter()
+                .map(|c| Choice {
+                    value: c.code().to_owned(),
+                    label: format!("{}%", c.code()),
+                    selected: c.code() == form.confidence,
+                })
+                .collect(),
+            rules: RiskRule::ALL
+                .iter()
+                .map(|r| RuleBox {
+                    code: r.code(),
+                    label: r.label(),
+                    on: form.flag(*r).is_some(),
+                })
+                .collect(),
+            severe_absence_rate: form.severe_absence_rate.clone(),
+            persistent_absence_rate: form.persistent_absence_rate.clone(),
+            absence_rising_points: form.absence_rising_points.clone(),
+            errors,
+            code,
+        });
+    }
+    Ok(RiskSettingsPage {
+        nav: Some(Nav::of(viewer)),
+        title: "Risk register rules".to_owned(),
+        csrf_token: viewer.csrf_token.clone(),
+        groups,
+    })
+}
+
+/// GET /risks/settings: trust leaders' rules and thresholds for their groups.
+pub(crate) async fn settings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, WebError> {
+    if configurable_groups(&viewer).is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    render(&settings_page(&state, &viewer, None).await?)
+}
+
+/// A percentage typed into the form, as a fraction (`50` or `50%` is 0.5), between 1 and 100.
+fn parse_rate(text: &str) -> Option<f64> {
+    let value: f64 = text.trim().trim_end_matches('%').trim().parse().ok()?;
+    (value.is_finite() && (1.0..=100.0).contains(&value)).then_some(value / 100.0)
+}
+
+/// POST /risks/settings: stores a group's rules and judges the register again with them.
+pub(crate) async fn update_settings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(mut form): Form<SettingsForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&form.csrf_token)?;
+    if !configurable_groups(&viewer).contains(&form.group) {
+        return Err(WebError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let confidence = Confidence::parse(&form.confidence);
+    if confidence.is_none() {
+        errors.push(field_error("confidence", "Choose 95% or 99%."));
+    }
+    let severe = parse_rate(&form.severe_absence_rate);
+    if severe.is_none() {
+        errors.push(field_error(
+            "severe_absence_rate",
+            "Enter a percentage between 1 and 100, for example 50.",
+        ));
+    }
+    let persistent = parse_rate(&form.persistent_absence_rate);
+    if persistent.is_none() {
+        errors.push(field_error(
+            "persistent_absence_rate",
+            "Enter a percentage between 1 and 100, for example 10.",
+        ));
+    }
+    let rising = parse_rate(&form.absence_rising_points);
+    if rising.is_none() {
+        errors.push(field_error(
+            "absence_rising_points",
+            "Enter a number of percentage points between 1 and 100, for example 10.",
+        ));
+    }
+    if let (Some(severe), Some(persistent)) = (severe, persistent) {
+        if persistent >= severe {
+            errors.push(field_error(
+                "persistent_absence_rate",
+                "The persistent absence line must be below the severe absence line.",
+            ));
+        }
+    }
+    let (Some(confidence), Some(severe), Some(persistent), Some(rising), true) =
+        (confidence, severe, persistent, rising, errors.is_empty())
+    else {
+        let page = settings_page(&state, &viewer, Some((&form, errors))).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let mut config = RiskConfig {
+        confidence,
+        severe_absence_rate: severe,
+        persistent_absence_rate: persistent,
+        absence_rising_points: rising,
+        ..RiskConfig::default()
+    };
+    for rule in RiskRule::ALL {
+        config.set(rule, form.flag(rule).is_some());
+    }
+    state
+        .store
+        .set_risk_settings(&form.group, &config, &viewer.username, state.clock.now())
+        .await?;
+    Ok(Redirect::to("/risks").into_response())
+}

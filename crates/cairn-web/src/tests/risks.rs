@@ -1,0 +1,287 @@
+//! The risk register's pages: authorisation per route and role from one table, pupil entries
+//! kept from aggregate-only roles and audit-logged, the decision form and the settings form.
+
+use axum::http::StatusCode;
+use cairn_measures::risk::RiskRule;
+use cairn_store::testing::TestDb;
+use cairn_store::{Measure, RiskEntry, RiskFilter, backend_test};
+
+use super::improvement::post;
+use super::{FixedClock, TestApp, access_failures, urn_of};
+use crate::Clock;
+
+const HIGH: &str = "Northvale High School";
+const RIVERSIDE: &str = "Riverside Academy";
+/// In the Riverside cluster only, not the trust.
+const ST_JOSEPHS: &str = "St Joseph's Catholic Primary School";
+
+const OK: u16 = 200;
+const FORBIDDEN: u16 = 403;
+const NOT_FOUND: u16 = 404;
+const SIGN_IN: u16 = 303;
+
+/// The demo with England's figures, measures computed and the demo's decisions recorded.
+async fn with_register(db: &TestDb) -> TestApp {
+    let t = TestApp::new(db).await;
+    let store = &t.state.store;
+    store
+        .load_national_benchmarks(&cairn_demo::national_benchmarks(cairn_demo::DEFAULT_SEED))
+        .await
+        .unwrap();
+    store
+        .refresh_measures("test", FixedClock.now(), Default::default())
+        .await
+        .unwrap();
+    store
+        .load_risk_decisions(&cairn_demo::risk_decisions())
+        .await
+        .unwrap();
+    t
+}
+
+async fn entries(t: &TestApp) -> Vec<RiskEntry> {
+    let all: Vec<_> = t
+        .state
+        .store
+        .schools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.urn)
+        .collect();
+    t.state
+        .store
+        .risk_entries(&RiskFilter {
+            schools: all.clone(),
+            pupil_schools: all,
+            ..RiskFilter::default()
+        })
+        .await
+        .unwrap()
+}
+
+fn school_entry(entries: &[RiskEntry], school: &str) -> i64 {
+    entries
+        .iter()
+        .find(|e| e.pupil.is_none() && e.urn == urn_of(school))
+        .unwrap_or_else(|| panic!("no school entry at {school}"))
+        .id
+}
+
+fn pupil_entry(entries: &[RiskEntry], school: &str) -> i64 {
+    entries
+        .iter()
+        .find(|e| e.pupil.is_some() && e.urn == urn_of(school))
+        .unwrap_or_else(|| panic!("no pupil entry at {school}"))
+        .id
+}
+
+fn rising_absence(entries: &[RiskEntry]) -> i64 {
+    entries
+        .iter()
+        .find(|e| {
+            e.rule == RiskRule::YearOnYearFall
+                && e.urn == urn_of(HIGH)
+                && e.measure == Measure::AttendanceOverallAbsence
+                && e.pupil.is_none()
+        })
+        .expect("Northvale High's rising absence is on the register")
+        .id
+}
+
+/// Columns: the board, the settings page, a Northvale High school entry, a St Joseph's (cluster
+/// only) school entry, a Northvale High pupil entry, a Riverside Academy pupil entry, the
+/// school entries as CSV and the pupil entries as Excel.
+const TABLE: &[(Option<&str>, [u16; 8])] = &[
+    (None, [SIGN_IN; 8]),
+    (
+        Some("trust.leader"),
+        [OK, OK, OK, FORBIDDEN, OK, OK, OK, OK],
+    ),
+    (
+        Some("governor"),
+        [
+            OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND,
+        ],
+    ),
+    (
+        Some("cluster.member"),
+        [
+            OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND,
+        ],
+    ),
+    (
+        Some("head.northvale"),
+        [OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK],
+    ),
+    (
+        Some("data.northvale"),
+        [OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK],
+    ),
+];
+
+backend_test! {
+    async fn every_risk_route_gives_each_role_exactly_its_access(db) {
+        let t = with_register(db).await;
+        let entries = entries(&t).await;
+        let routes = [
+            "/risks".to_owned(),
+            "/risks/settings".to_owned(),
+            format!("/risks/{}", school_entry(&entries, HIGH)),
+            format!("/risks/{}", school_entry(&entries, ST_JOSEPHS)),
+            format!("/risks/{}", pupil_entry(&entries, HIGH)),
+            format!("/risks/{}", pupil_entry(&entries, RIVERSIDE)),
+            "/risks?table=schools&format=csv".to_owned(),
+            "/risks?table=pupils&format=xlsx".to_owned(),
+        ];
+        let failures = access_failures(&t, &routes, TABLE).await;
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+backend_test! {
+    async fn governors_and_cluster_members_never_see_pupil_entries(db) {
+        let t = with_register(db).await;
+        let entries = entries(&t).await;
+        let pupil = entries.iter().find_map(|e| e.pupil.clone()).unwrap();
+        for account in ["governor", "cluster.member"] {
+            let board = t.get("/risks", &t.sign_in(account).await).await;
+            assert_eq!(board.status, StatusCode::OK);
+            assert!(board.body.contains("School entries"), "{account}");
+            assert!(!board.body.contains("Pupil entries"), "{account}");
+            assert!(!board.body.contains(&pupil.surname), "{account} sees no pupil names");
+        }
+        let governor = t.get("/risks", &t.sign_in("governor").await).await;
+        assert!(governor.body.contains(HIGH), "governors read the trust's school entries");
+        let cluster = t.get("/risks", &t.sign_in("cluster.member").await).await;
+        assert!(!cluster.body.contains(HIGH), "not a Riverside cluster school");
+        assert!(cluster.body.contains("St Joseph"));
+        for urn in [urn_of(HIGH), urn_of(RIVERSIDE)] {
+            assert!(t.state.store.audit_for_school(urn, 10).await.unwrap().is_empty());
+        }
+    }
+}
+
+backend_test! {
+    async fn pupil_entries_are_shown_to_pupil_level_roles_and_audit_logged(db) {
+        let t = with_register(db).await;
+        let entries = entries(&t).await;
+        let high = urn_of(HIGH);
+        let head = t.sign_in("head.northvale").await;
+        let board = t.get(&format!("/risks?school={high}&rule=severe_absence"), &head).await;
+        assert_eq!(board.status, StatusCode::OK);
+        assert!(board.body.contains("Pupil entries"));
+        assert!(board.body.contains("Pupil severely absent"));
+        let log = t.state.store.audit_for_school(high, 10).await.unwrap();
+        assert!(log.iter().any(|e| e.detail.contains("pupil entries of the risk register")), "{log:?}");
+
+        let id = pupil_entry(&entries, HIGH);
+        let page = t.get(&format!("/risks/{id}"), &head).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("severe absence line of 50.0%"), "{}", page.body);
+        let log = t.state.store.audit_for_school(high, 10).await.unwrap();
+        assert!(log.iter().any(|e| e.detail == format!("viewed risk register entry {id}")), "{log:?}");
+        assert!(
+            !log.iter().any(|e| e.detail.chars().filter(char::is_ascii_digit).count() >= 11),
+            "no UPNs in the log"
+        );
+    }
+}
+
+backend_test! {
+    async fn the_board_says_which_rule_fired_with_its_numbers_and_filters(db) {
+        let t = with_register(db).await;
+        let leader = t.sign_in("trust.leader").await;
+        let high = urn_of(HIGH);
+        let board = t
+            .get(&format!("/risks?school={high}&rule=year_on_year_fall"), &leader)
+            .await;
+        assert_eq!(board.status, StatusCode::OK);
+        assert!(board.body.contains("Overall absence went from"), "{}", board.body);
+        assert!(board.body.contains("beyond the margin of error of"));
+        assert!(board.body.contains("Intervene by"), "the demo's decision");
+        assert!(!board.body.contains("Riverside Academy</a>"), "filtered to one school");
+        let closed = t.get("/risks?status=closed", &leader).await;
+        assert!(closed.body.contains("Willow Bank School"), "{}", closed.body);
+        let bad = t.get("/risks?rule=nonsense", &leader).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let csv = t.get("/risks?table=schools&format=csv", &leader).await;
+        assert!(csv.body.contains("Significant fall since last year"));
+        let other = t.get(&format!("/risks?school={}", urn_of(ST_JOSEPHS)), &leader).await;
+        assert_eq!(other.status, StatusCode::FORBIDDEN);
+    }
+}
+
+backend_test! {
+    async fn leaders_record_decisions_and_others_may_not(db) {
+        let t = with_register(db).await;
+        let entries = entries(&t).await;
+        let id = school_entry(&entries, HIGH);
+        let path = format!("/risks/{id}/decisions");
+        let decision = [("decision", "support"), ("note", "Attendance officer two days a week")];
+        for account in ["governor", "data.northvale"] {
+            let reply = post(&t, &t.sign_in(account).await, &path, &decision).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account}");
+        }
+        let head = t.sign_in("head.northvale").await;
+        let invalid = post(&t, &head, &path, &[("decision", ""), ("note", " ")]).await;
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(invalid.body.contains("Choose monitor, support, intervene or close."));
+        assert!(invalid.body.contains("Say why"));
+        let forged = t
+            .send("POST", &path, &head, Some(&[("csrf_token", "forged"), ("decision", "close"), ("note", "x")]))
+            .await;
+        assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+
+        let reply = post(&t, &head, &path, &decision).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.location(), Some(format!("/risks/{id}#history").as_str()));
+        let page = t.get(&format!("/risks/{id}"), &head).await;
+        assert!(page.body.contains("Attendance officer two days a week"));
+        assert!(page.body.contains("Helen Carter (Headteacher, Northvale High)"), "who decided");
+        let history = t.state.store.risk_decisions(id).await.unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(last.decided_by.as_str(), "head.northvale");
+        assert_eq!(last.decided_at, FixedClock.now());
+    }
+}
+
+backend_test! {
+    async fn trust_leaders_change_the_rules_and_entries_that_stop_firing_stay_listed(db) {
+        let t = with_register(db).await;
+        let entries = entries(&t).await;
+        let rising = rising_absence(&entries);
+        let leader = t.sign_in("trust.leader").await;
+        let page = t.get("/risks/settings", &leader).await;
+        assert!(page.body.contains("Oakfield Learning Trust"));
+        let trust = cairn_demo::TRUST_CODE;
+        let mut fields = vec![
+            ("group", trust),
+            ("confidence", "95"),
+            ("below_national", "on"),
+            ("below_similar_schools", "on"),
+            ("gap_widened", "on"),
+            ("severe_absence", "on"),
+            ("severe_absence_rate", "50"),
+            ("persistent_absence_rate", "60"),
+            ("absence_rising_points", "10"),
+        ];
+        let invalid = post(&t, &leader, "/risks/settings", &fields).await;
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(invalid.body.contains("must be below the severe absence line"));
+
+        let governor = t.sign_in("governor").await;
+        fields[7] = ("persistent_absence_rate", "10");
+        let refused = post(&t, &governor, "/risks/settings", &fields).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let saved = post(&t, &leader, "/risks/settings", &fields).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let config = t.state.store.risk_settings(trust).await.unwrap();
+        assert!(!config.year_on_year_fall && config.gap_widened);
+        let page = t.get(&format!("/risks/{rising}"), &leader).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("No longer firing since"), "{}", page.body);
+        assert!(page.body.contains("Intervene"), "its decisions are kept");
+    }
+}

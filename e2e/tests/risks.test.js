@@ -1,0 +1,74 @@
+// The early-warning risk register: a trust leader filters the board, opens an entry that fired,
+// records a decision and sees it in the history, and opens the rules; the board fits a phone.
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { url, startBrowser, signIn, checkAccessibility, screenshot } = require('./support');
+
+let browser;
+before(async () => { browser = await startBrowser(); });
+after(async () => { await browser?.close(); });
+
+test('the trust leader opens the register, filters it and records a decision', async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Risk register' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Risk register' }).waitFor();
+  await checkAccessibility(page, 'the risk register');
+  await screenshot(page, 'risk-register');
+
+  await page.getByLabel('School', { exact: true }).selectOption({ label: 'Northvale High School' });
+  await page.getByLabel('Rule', { exact: true }).selectOption({ label: 'Significant fall since last year' });
+  await page.getByLabel('Status', { exact: true }).selectOption({ label: 'New: no decision yet' });
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Show' }).click(),
+  ]);
+  const rows = page.locator('#table-schools tbody tr');
+  assert.ok(await rows.count() >= 1, 'Northvale High has a new year-on-year entry');
+  assert.match(await rows.first().innerText(), /beyond the margin of error/);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    rows.first().locator('th a').click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: /^Significant fall since last year: Northvale High School/ }).waitFor();
+  await checkAccessibility(page, 'a risk register entry');
+
+  const note = `Attendance review with the head (${Date.now()})`;
+  await page.getByLabel('Decision', { exact: true }).selectOption({ label: 'Support' });
+  await page.getByLabel('Why', { exact: true }).fill(note);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Record the decision' }).click(),
+  ]);
+  const history = page.locator('#history ~ .table-scroll table tbody tr');
+  await history.first().waitFor();
+  assert.match(await history.last().innerText(), new RegExp(`Support[\\s\\S]*${note.replace(/[()]/g, '\\$&')}`));
+  assert.match(await page.locator('dl.facts').innerText(), /Status\s+Support/);
+  await screenshot(page, 'risk-entry');
+  await checkAccessibility(page, 'a risk register entry with a decision');
+
+  await page.goto(url('/risks'));
+  await page.getByRole('link', { name: 'Change the rules and thresholds' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Risk register rules' }).waitFor();
+  assert.ok(await page.getByLabel("Pupil's absence rising").isChecked(), 'on by default');
+  await checkAccessibility(page, 'the risk register rules');
+  await page.close();
+});
+
+test('on a phone the register does not scroll sideways', async () => {
+  const page = await browser.freshPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, 'head.northvale');
+  await page.goto(url('/risks'));
+  await page.getByRole('heading', { level: 1, name: 'Risk register' }).waitFor();
+  const m = await page.evaluate(() => ({
+    viewport: document.documentElement.clientWidth,
+    page: document.documentElement.scrollWidth,
+  }));
+  assert.ok(m.page <= m.viewport, `page is ${m.page}px wide in a ${m.viewport}px viewport`);
+  assert.equal(await page.locator('caption', { hasText: 'Pupil entries' }).count(), 1, 'the head sees their pupils');
+  await checkAccessibility(page, 'the risk register on a phone');
+  await page.close();
+});
