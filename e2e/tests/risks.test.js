@@ -19,7 +19,7 @@ test('the trust leader opens the register, filters it and records a decision', a
   await screenshot(page, 'risk-register');
 
   await page.getByLabel('School', { exact: true }).selectOption({ label: 'Northvale High School' });
-  await page.getByLabel('Rule', { exact: true }).selectOption({ label: 'Significant fall since last year' });
+  await page.getByLabel('Rule', { exact: true }).selectOption({ label: 'Significantly worse than last year' });
   await page.getByLabel('Status', { exact: true }).selectOption({ label: 'New: no decision yet' });
   await Promise.all([
     page.waitForLoadState('load'),
@@ -32,7 +32,7 @@ test('the trust leader opens the register, filters it and records a decision', a
     page.waitForLoadState('load'),
     rows.first().locator('th a').click(),
   ]);
-  await page.getByRole('heading', { level: 1, name: /^Significant fall since last year: Northvale High School/ }).waitFor();
+  await page.getByRole('heading', { level: 1, name: /^Significantly worse than last year: Northvale High School/ }).waitFor();
   await checkAccessibility(page, 'a risk register entry');
 
   const note = `Attendance review with the head (${Date.now()})`;

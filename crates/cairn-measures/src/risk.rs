@@ -73,9 +73,9 @@ impl RiskRule {
 
     pub fn label(self) -> &'static str {
         match self {
-            RiskRule::BelowNational => "Significantly below England",
-            RiskRule::BelowSimilarSchools => "Significantly below similar schools",
-            RiskRule::YearOnYearFall => "Significant fall since last year",
+            RiskRule::BelowNational => "Significantly worse than England",
+            RiskRule::BelowSimilarSchools => "Significantly worse than similar schools",
+            RiskRule::YearOnYearFall => "Significantly worse than last year",
             RiskRule::GapWidened => "Gap widened significantly",
             RiskRule::SevereAbsence => "Pupil severely absent",
             RiskRule::PersistentAbsence => "Pupil persistently absent",

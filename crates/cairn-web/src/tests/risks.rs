@@ -206,7 +206,7 @@ backend_test! {
         let bad = t.get("/risks?rule=nonsense", &leader).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         let csv = t.get("/risks?table=schools&format=csv", &leader).await;
-        assert!(csv.body.contains("Significant fall since last year"));
+        assert!(csv.body.contains("Significantly worse than last year"));
         let other = t.get(&format!("/risks?school={}", urn_of(ST_JOSEPHS)), &leader).await;
         assert_eq!(other.status, StatusCode::FORBIDDEN);
     }
