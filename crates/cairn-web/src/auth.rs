@@ -18,7 +18,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
-use cairn_domain::Username;
+use cairn_domain::{Membership, Username};
 use cairn_store::{NewSession, Store};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -151,6 +151,9 @@ pub struct Viewer {
     pub display_name: String,
     pub csrf_token: String,
     pub gate: Arc<Gate>,
+    /// Every school's dated group memberships, as read for the gate: pages that name a
+    /// school's groups use these rather than reading them again.
+    pub memberships: Arc<[Membership]>,
     session_token_hash: String,
 }
 
@@ -193,6 +196,7 @@ pub(crate) async fn load_viewer(
         display_name: session.display_name,
         csrf_token: session.csrf_token,
         gate: Arc::new(gate),
+        memberships: memberships.into(),
         session_token_hash: hash,
     }))
 }

@@ -367,7 +367,7 @@ pub(crate) async fn index(
         &viewer,
         store.schools().await?,
         &store.groups().await?,
-        &store.memberships().await?,
+        &viewer.memberships,
         &facts,
         today,
     );

@@ -378,7 +378,7 @@ async fn follow_up_priorities(
     viewer: &Viewer,
     review: &Review,
 ) -> Result<Vec<cairn_store::Priority>, WebError> {
-    let members = state.store.memberships().await?;
+    let members = &viewer.memberships;
     let today = state.clock.now().date_naive();
     Ok(state
         .store
