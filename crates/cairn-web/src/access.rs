@@ -178,6 +178,16 @@ impl Gate {
         )
     }
 
+    /// Whether the user sets the early-warning rules and thresholds of a group's schools (a
+    /// school uses its trust's, else its cluster's): the trust's leaders, or the cluster's
+    /// coordinators, who would otherwise have no way to set them for schools outside a trust.
+    pub fn may_set_risk_rules(&self, code: &str) -> bool {
+        self.has_role(
+            &[RoleKind::TrustLeader, RoleKind::ClusterMember],
+            &Scope::Group(code.to_owned()),
+        )
+    }
+
     /// The scopes the user may create priorities for.
     pub fn editable_scopes(&self) -> Vec<Scope> {
         let mut scopes: Vec<Scope> = self

@@ -9,7 +9,8 @@
 //! aggregates), pupil entries only where the viewer has pupil-level access to the pupil's
 //! school, and every view or download of pupil entries is written to each school's access
 //! log. Trust leaders decide on their group's schools' entries and school leaders on their
-//! school's (`Gate::may_edit_plan`); trust leaders set their group's rules.
+//! school's (`Gate::may_edit_plan`); trust leaders and cluster coordinators set their group's
+//! rules (`Gate::may_set_risk_rules`).
 
 use askama::Template;
 use axum::Form;
@@ -589,14 +590,14 @@ pub(crate) async fn create_decision(
     Ok(Redirect::to(&format!("/risks/{}#history", entry.id)).into_response())
 }
 
-/// The groups whose rules the viewer sets: its trust leaders'.
+/// The groups whose rules the viewer sets (`Gate::may_set_risk_rules`).
 fn configurable_groups(viewer: &Viewer) -> Vec<String> {
     let mut codes: Vec<String> = viewer
         .gate
         .roles()
         .iter()
         .filter_map(|r| match &r.scope {
-            Scope::Group(code) if viewer.gate.may_edit_plan(&r.scope) => Some(code.clone()),
+            Scope::Group(code) if viewer.gate.may_set_risk_rules(code) => Some(code.clone()),
             _ => None,
         })
         .collect();

@@ -106,9 +106,7 @@ const TABLE: &[(Option<&str>, [u16; 8])] = &[
     ),
     (
         Some("cluster.member"),
-        [
-            OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND,
-        ],
+        [OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND],
     ),
     (
         Some("head.northvale"),
@@ -273,6 +271,14 @@ backend_test! {
         let governor = t.sign_in("governor").await;
         fields[7] = ("persistent_absence_rate", "10");
         let refused = post(&t, &governor, "/risks/settings", &fields).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // A cluster's coordinator sets the cluster's rules, never the trust's.
+        let coordinator = t.sign_in("cluster.member").await;
+        let cluster_page = t.get("/risks/settings", &coordinator).await;
+        assert!(cluster_page.body.contains("Riverside Cluster"), "{}", cluster_page.body);
+        assert!(!cluster_page.body.contains("Oakfield Learning Trust"));
+        let refused = post(&t, &coordinator, "/risks/settings", &fields).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
         let saved = post(&t, &leader, "/risks/settings", &fields).await;
