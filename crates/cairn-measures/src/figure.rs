@@ -145,6 +145,14 @@ impl<T> Figure<T> {
         }
     }
 
+    /// The value and its pupil count, or why the figure is suppressed.
+    pub fn shown_or_reason(&self) -> Result<(&T, u32), SuppressionReason> {
+        match &self.0 {
+            Inner::Shown { value, n_pupils } => Ok((value, *n_pupils)),
+            Inner::Suppressed { reason } => Err(*reason),
+        }
+    }
+
     /// The number of pupils, shown only with the value: a group's size can itself disclose.
     pub fn n_pupils(&self) -> Option<u32> {
         self.shown().map(|(_, n)| n)

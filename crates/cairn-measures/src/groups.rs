@@ -409,7 +409,7 @@ pub fn suppress_groups<T>(
 pub fn differencing_hides(
     policy: SuppressionPolicy,
     group: &BTreeMap<PupilGroup, Published>,
-    members: &[BTreeMap<PupilGroup, Published>],
+    members: &[&BTreeMap<PupilGroup, Published>],
 ) -> BTreeSet<PupilGroup> {
     let shown_n = |g: PupilGroup| match group.get(&g) {
         Some(Published::Shown { n_pupils }) => Some(*n_pupils),

@@ -348,14 +348,14 @@ impl Store {
                 );
                 qb.push_values(chunk, |mut b, row| {
                     let (n, value, low, high, banding) = match row.shown {
-                        Some(s) => (
+                        Ok(s) => (
                             Some(i64::from(s.n_pupils)),
                             Some(s.value),
                             s.ci.map(|ci| ci.lower),
                             s.ci.map(|ci| ci.upper),
                             s.banding.map(banding_code),
                         ),
-                        None => (None, None, None, None, None),
+                        Err(_) => (None, None, None, None, None),
                     };
                     b.push_bind(id)
                         .push_bind(row.year)
@@ -367,7 +367,7 @@ impl Store {
                         .push_bind(value)
                         .push_bind(low)
                         .push_bind(high)
-                        .push_bind(row.shown.is_none())
+                        .push_bind(row.shown.is_err())
                         .push_bind(banding);
                 });
                 qb.build().execute(&mut *tx).await?;
@@ -409,7 +409,7 @@ impl Store {
             refresh,
             academic_years: computed.years,
             results: computed.rows.len(),
-            suppressed: computed.rows.iter().filter(|r| r.shown.is_none()).count(),
+            suppressed: computed.rows.iter().filter(|r| r.shown.is_err()).count(),
             hidden_across_levels: computed.differencing,
             schools: schools.len(),
             groups: groups.len(),
@@ -833,9 +833,20 @@ struct ResultRow {
     scope: ResultScope,
     measure: Measure,
     group: PupilGroup,
-    shown: Option<Shown>,
-    /// How the engine published it: its pupil count, or why it is hidden.
-    published: Published,
+    /// The figure with its pupil count, or why the engine hid it.
+    shown: Result<Shown, SuppressionReason>,
+}
+
+impl ResultRow {
+    /// What a reader of the published figures sees of this one.
+    fn published(&self) -> Published {
+        match self.shown {
+            Ok(shown) => Published::Shown {
+                n_pupils: shown.n_pupils,
+            },
+            Err(reason) => Published::Hidden(reason),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -885,7 +896,7 @@ impl Sink<'_> {
                 continue;
             };
             measures.insert(row.measure);
-            let hidden = matches!(row.published, Published::Hidden(_));
+            let hidden = row.shown.is_err();
             if row.group == PupilGroup::All && hidden && members.contains(&urn) {
                 too_small.insert(urn);
             }
@@ -912,7 +923,7 @@ impl Sink<'_> {
             if group.family() == Some(GroupFamily::PriorAttainment) && !measure.has_prior_groups() {
                 continue;
             }
-            let shown = figure.shown().map(|(value, n_pupils)| Shown {
+            let shown = figure.shown_or_reason().map(|(value, n_pupils)| Shown {
                 value: value.point(),
                 n_pupils,
                 ci: Some(value.interval()),
@@ -924,7 +935,6 @@ impl Sink<'_> {
                 measure,
                 group,
                 shown,
-                published: figure.published(),
             });
         }
     }
@@ -1338,38 +1348,45 @@ fn hide_differencing(
     left_out: &BTreeMap<(String, Measure), BTreeSet<Urn>>,
     rows: &mut [ResultRow],
 ) -> usize {
-    let mut published: BTreeMap<(ResultScope, Measure), BTreeMap<PupilGroup, Published>> =
-        BTreeMap::new();
-    for row in rows.iter() {
-        published
-            .entry((row.scope.clone(), row.measure))
-            .or_default()
-            .insert(row.group, row.published);
+    // Each school's figures as published, and where each group's figures are in `rows`.
+    let mut schools: BTreeMap<(Urn, Measure), BTreeMap<PupilGroup, Published>> = BTreeMap::new();
+    let mut group_rows: BTreeMap<(&str, Measure), BTreeMap<PupilGroup, usize>> = BTreeMap::new();
+    for (row_idx, row) in rows.iter().enumerate() {
+        match &row.scope {
+            ResultScope::School(urn) => {
+                let figures = schools.entry((*urn, row.measure)).or_default();
+                figures.insert(row.group, row.published());
+            }
+            ResultScope::Group(code) => {
+                let figures = group_rows.entry((code.as_str(), row.measure)).or_default();
+                figures.insert(row.group, row_idx);
+            }
+            ResultScope::National => {}
+        }
     }
-    let mut to_hide: BTreeSet<(ResultScope, Measure, PupilGroup)> = BTreeSet::new();
-    for ((scope, measure), figures) in &published {
-        let ResultScope::Group(code) = scope else {
+    let mut to_hide: Vec<usize> = Vec::new();
+    for ((code, measure), figure_rows) in &group_rows {
+        let Some(urns) = groups.get(code) else {
             continue;
         };
-        let Some(urns) = groups.get(code.as_str()) else {
-            continue;
-        };
-        let left_out = left_out.get(&(code.clone(), *measure));
-        let members: Vec<BTreeMap<PupilGroup, Published>> = urns
+        let left_out = left_out.get(&((*code).to_owned(), *measure));
+        let members: Vec<&BTreeMap<PupilGroup, Published>> = urns
             .iter()
             .filter(|urn| left_out.is_none_or(|l| !l.contains(urn)))
-            .filter_map(|urn| published.get(&(ResultScope::School(*urn), *measure)))
-            .cloned()
+            .filter_map(|urn| schools.get(&(*urn, *measure)))
             .collect();
-        for group in differencing_hides(policy, figures, &members) {
-            to_hide.insert((scope.clone(), *measure, group));
+        let figures: BTreeMap<PupilGroup, Published> = figure_rows
+            .iter()
+            .filter_map(|(group, row_idx)| Some((*group, rows.get(*row_idx)?.published())))
+            .collect();
+        for group in differencing_hides(policy, &figures, &members) {
+            to_hide.extend(figure_rows.get(&group));
         }
     }
     let mut n_hidden = 0;
-    for row in rows.iter_mut() {
-        if to_hide.contains(&(row.scope.clone(), row.measure, row.group)) && row.shown.is_some() {
-            row.shown = None;
-            row.published = Published::Hidden(SuppressionReason::Differencing);
+    for row_idx in to_hide {
+        if let Some(row) = rows.get_mut(row_idx).filter(|row| row.shown.is_ok()) {
+            row.shown = Err(SuppressionReason::Differencing);
             n_hidden += 1;
         }
     }

@@ -198,7 +198,7 @@ fn pool_of(measure: Measure, phase: Phase) -> Option<Phase> {
 }
 
 fn shown(row: &ResultRow) -> Option<(f64, Option<Interval>)> {
-    row.shown.map(|s| (s.value, s.ci))
+    row.shown.ok().map(|s| (s.value, s.ci))
 }
 
 impl Store {
@@ -460,7 +460,7 @@ fn prepare(
     let value_of = |year: i64, urn: Urn, measure: Measure| -> Option<f64> {
         let scope = ResultScope::School(urn);
         match figures.get(&(year, &scope, measure, PupilGroup::All)) {
-            Some(row) => row.shown.map(|s| s.value),
+            Some(row) => row.shown.ok().map(|s| s.value),
             None => national
                 .results
                 .get(&(year, urn, measure))
