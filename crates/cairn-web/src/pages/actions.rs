@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::auth::Viewer;
 use crate::pages::priorities::{
     ActionLine, CriterionForm, FieldError, Names, action_line, authorise, criterion_scopes,
-    field_error, show_page,
+    field_error, read_date, show_page,
 };
 use crate::pages::{Nav, render};
 use crate::{AppState, WebError};
@@ -54,13 +54,7 @@ impl ActionForm {
 }
 
 fn parse_date(text: &str, field: &'static str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
-    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(date) => Some(date),
-        Err(_) => {
-            errors.push(field_error(field, "Enter a date, for example 2026-12-18."));
-            None
-        }
-    }
+    read_date(text, field, "Enter a date, for example 2026-12-18.", errors)
 }
 
 /// POST /priorities/{id}/actions

@@ -12,12 +12,13 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cairn_domain::{MeetingKind, Scope};
 use cairn_store::{Measure, Meeting, MeetingPack, NewMeeting, StoreError};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::Viewer;
 use crate::pages::overview::format_figure;
-use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error, format_value};
+use crate::pages::priorities::{
+    Choice, FieldError, Names, error_for, field_error, format_value, read_date,
+};
 use crate::pages::{Nav, render};
 use crate::{AppState, WebError};
 
@@ -184,13 +185,12 @@ pub(crate) async fn create(
             "Choose the group whose meeting this is.",
         ));
     }
-    let held_on = NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d").ok();
-    if held_on.is_none() {
-        errors.push(field_error(
-            "held_on",
-            "Enter the meeting date, for example 2026-12-10.",
-        ));
-    }
+    let held_on = read_date(
+        &form.held_on,
+        "held_on",
+        "Enter the meeting date, for example 2026-12-10.",
+        &mut errors,
+    );
     let (Some(kind), Some(group_code), Some(held_on), true) =
         (kind, group, held_on, errors.is_empty())
     else {

@@ -24,7 +24,9 @@ use crate::auth::Viewer;
 use crate::charts::{self, Chart};
 use crate::export::{self, ExportQuery};
 use crate::pages::figures::unit;
-use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error, format_value};
+use crate::pages::priorities::{
+    Choice, FieldError, Names, error_for, field_error, format_value, read_date,
+};
 use crate::pages::{Nav, render};
 use crate::tables::{Cell, Column, DataTable};
 use crate::{AppState, WebError};
@@ -744,13 +746,12 @@ pub(crate) async fn create_adoption(
             "Choose one of the group's schools.",
         ));
     }
-    let adopted_on = NaiveDate::parse_from_str(form.adopted_on.trim(), "%Y-%m-%d").ok();
-    if adopted_on.is_none() {
-        errors.push(field_error(
-            "adopted-on",
-            "Enter the day it started, for example 2025-09-01.",
-        ));
-    }
+    let adopted_on = read_date(
+        &form.adopted_on,
+        "adopted-on",
+        "Enter the day it started, for example 2025-09-01.",
+        &mut errors,
+    );
     let (Some(urn), Some(adopted_on)) = (school, adopted_on) else {
         let forms = ShowForms {
             adoption_school: form.school.clone(),

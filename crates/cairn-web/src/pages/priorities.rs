@@ -16,6 +16,7 @@ use cairn_domain::{AcademicYear, Comparison, Group, School, Scope, Urn, Username
 use cairn_measures::PupilGroup;
 use cairn_measures::criteria::{CriterionStatus, Noise, Reason};
 use cairn_store::{Criterion, Measure, NewCriterion, NewPriority, Priority, ResultScope};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::Viewer;
@@ -136,6 +137,21 @@ pub(crate) fn field_error(field: &'static str, message: impl Into<String>) -> Fi
         field,
         message: message.into(),
     }
+}
+
+/// A date typed into a form as `YYYY-MM-DD`; a date that does not read adds `message` to
+/// `errors` against `field`.
+pub(crate) fn read_date(
+    text: &str,
+    field: &'static str,
+    message: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+    if date.is_none() {
+        errors.push(field_error(field, message));
+    }
+    date
 }
 
 /// Looks up a field's error for the template.

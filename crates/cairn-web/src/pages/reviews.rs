@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cairn_domain::{Judgement, Scope, Urn, Username};
 use cairn_store::{NewReview, Review, StoreError};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::Viewer;
@@ -25,7 +24,7 @@ use crate::pages::meetings::{
 };
 use crate::pages::priorities::{
     ActionLine, Choice, FieldError, Names, action_line, choices, error_for, field_error,
-    rag_choices, status_choices,
+    rag_choices, read_date, status_choices,
 };
 use crate::pages::{Nav, render};
 use crate::{AppState, WebError};
@@ -228,13 +227,12 @@ pub(crate) async fn create(
             "Choose a school in the group to review.",
         ));
     }
-    let visit_on = NaiveDate::parse_from_str(form.visit_on.trim(), "%Y-%m-%d").ok();
-    if visit_on.is_none() {
-        errors.push(field_error(
-            "visit_on",
-            "Enter the date of the visit, for example 2027-02-04.",
-        ));
-    }
+    let visit_on = read_date(
+        &form.visit_on,
+        "visit_on",
+        "Enter the date of the visit, for example 2027-02-04.",
+        &mut errors,
+    );
     let users = state.store.users().await?;
     let mut reviewers = Vec::new();
     for name in &form.reviewers {
