@@ -102,7 +102,8 @@ pub(super) fn run(args: &Ks4Args) -> anyhow::Result<()> {
     let mut problems = Problems::default();
     let mut cohort = match &args.common.pupils {
         Some(path) => Cohort::from_pupils_file(path, &mut problems)?,
-        None => Cohort::open(),
+        // Canonical result rows are about 36 bytes, and a KS4 pupil has eight to ten results.
+        None => Cohort::open_for(file_len(&args.results) / (36 * 8)),
     };
     let entries = read_results(&args.results, &config.catalogue, &mut cohort, &mut problems)?;
     let ks2 = match &args.prior {
@@ -317,6 +318,11 @@ fn release_code(release: ReleaseArg) -> &'static str {
     }
 }
 
+/// The file's size in bytes, or 0 when it cannot be read (opening it will say why).
+fn file_len(path: &Path) -> usize {
+    std::fs::metadata(path).map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX))
+}
+
 fn read_text(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
@@ -340,9 +346,8 @@ fn read_results(
     let file = CsvFile::open(path)?;
     let columns = file.columns(["upn", "urn", "subject", "grade"])?;
     let (name, headers) = (file.name.clone(), file.headers.clone());
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
     // About 36 bytes a row in canonical files.
-    let mut entries = Vec::with_capacity(usize::try_from(size / 36).unwrap_or(0));
+    let mut entries = Vec::with_capacity(file_len(path) / 36);
     file.for_each_block(
         |block, first_line| parse_results(&name, &headers, columns, catalogue, block, first_line),
         |(rows, block_problems)| {

@@ -57,6 +57,18 @@ impl Cohort {
         }
     }
 
+    /// A cohort made of the pupils the main input mentions, with room for about `pupils` of
+    /// them, so the index is not rebuilt as it grows (each rebuild rehashes every UPN so far).
+    pub(super) fn open_for(pupils: usize) -> Self {
+        let mut cohort = Self::open();
+        cohort.index.reserve(pupils);
+        cohort.upns.reserve(pupils);
+        cohort.urns.reserve(pupils);
+        cohort.contexts.reserve(pupils);
+        cohort.first_seen.reserve(pupils);
+        cohort
+    }
+
     /// The cohort listed in a characteristics file.
     pub(super) fn from_pupils_file(path: &Path, problems: &mut Problems) -> anyhow::Result<Self> {
         let file = CsvFile::open(path)?;
