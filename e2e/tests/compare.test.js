@@ -27,3 +27,19 @@ test('the headteacher compares Northvale High with England and similar schools',
   await checkAccessibility(page, 'a comparison page');
   await page.close();
 });
+
+test('a trust leader sees the partnership highlighted on the funnel', async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  const href = await schoolHref(page, 'Northvale High School');
+  await page.goto(url(`${href}/compare`));
+  const spec = JSON.parse(await page.locator('script.vega-spec').textContent());
+  const squares = spec.layer.find((l) => l.mark.type === 'square');
+  assert.ok(squares && squares.data.values.length > 0, 'the partnership is drawn as squares');
+  assert.match(await page.locator('figure.chart figcaption').innerText(), /the purple squares?/);
+  // The drawn chart is there too, not only its spec.
+  await page.locator('.chart[data-rendered="true"] svg').first().waitFor({ timeout: 30_000 });
+  await screenshot(page, 'compare-partnership');
+  await checkAccessibility(page, 'a comparison page with the partnership');
+  await page.close();
+});

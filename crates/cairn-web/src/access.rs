@@ -142,6 +142,19 @@ impl Gate {
         self.group_members.get(code)
     }
 
+    /// The other schools of `urn`'s partnership that the user may see: members today of any
+    /// group the user holds a role in that also has `urn` as a member. Empty for a user whose
+    /// roles are all scoped to single schools.
+    pub fn partnership_of(&self, urn: Urn) -> BTreeSet<Urn> {
+        self.group_members
+            .values()
+            .filter(|members| members.contains(&urn))
+            .flatten()
+            .copied()
+            .filter(|&other| other != urn && self.access(other) > Access::None)
+            .collect()
+    }
+
     /// Whether the user may read an improvement priority for this scope: any role in the
     /// group, or at least aggregate access to the school.
     pub fn may_see_plan(&self, scope: &Scope) -> bool {
@@ -336,6 +349,38 @@ mod tests {
             day(2024, 6, 1),
             &[("100002", Access::None)],
         );
+    }
+
+    #[test]
+    fn a_schools_partnership_is_the_other_members_of_the_users_groups_it_belongs_to() {
+        let trust = Role {
+            kind: RoleKind::TrustLeader,
+            scope: Scope::Group("trust".into()),
+        };
+        let cluster = Role {
+            kind: RoleKind::ClusterMember,
+            scope: Scope::Group("cluster".into()),
+        };
+        let both = Gate::new(&[trust.clone(), cluster], &memberships(), day(2026, 1, 1));
+        let urns = |list: &[&str]| list.iter().map(|u| urn(u)).collect::<BTreeSet<Urn>>();
+        assert_eq!(
+            both.partnership_of(urn("100001")),
+            urns(&["100002", "100003", "100004"])
+        );
+        assert_eq!(both.partnership_of(urn("100004")), urns(&["100001"]));
+        // Before 100002 joined, it is not part of the trust's partnership.
+        let earlier = Gate::new(&[trust], &memberships(), day(2024, 6, 1));
+        assert_eq!(earlier.partnership_of(urn("100001")), urns(&["100003"]));
+        // A head sees no other school, so there is no partnership to show.
+        let head = Gate::new(
+            &[Role {
+                kind: RoleKind::SchoolLeader,
+                scope: Scope::School(urn("100001")),
+            }],
+            &memberships(),
+            day(2026, 1, 1),
+        );
+        assert!(head.partnership_of(urn("100001")).is_empty());
     }
 
     #[test]

@@ -238,12 +238,13 @@ fn limits(measure: Measure, england: f64, sd: Option<f64>, n: u32) -> Option<Fun
 }
 
 /// The Vega-Lite spec of a funnel plot: every school in England as a point (pupils across,
-/// figure up), England's figure as a rule, the 95 % and 99.8 % limits as lines and this
-/// school as a larger, labelled diamond.
+/// figure up), England's figure as a rule, the 95 % and 99.8 % limits as lines, the
+/// partnership's other schools as squares and this school as a larger, labelled diamond.
 pub(crate) fn funnel_spec(
     measure: Measure,
     points: &[FunnelPoint],
     school: Option<(&str, f64, u32)>,
+    partnership: &[(&str, f64, u32)],
     england: f64,
     sd: Option<f64>,
 ) -> Value {
@@ -251,6 +252,7 @@ pub(crate) fn funnel_spec(
         .iter()
         .map(|p| p.n_pupils)
         .chain(school.map(|s| s.2))
+        .chain(partnership.iter().map(|p| p.2))
         .max()
         .unwrap_or(100)
         .max(10);
@@ -299,6 +301,13 @@ pub(crate) fn funnel_spec(
             "encoding": {"y": y}
         }),
     ];
+    if !partnership.is_empty() {
+        layers.push(json!({
+            "data": {"values": partnership.iter().map(|(name, value, n)| json!({"n": n, "value": value, "school": name})).collect::<Vec<_>>()},
+            "mark": {"type": "square", "filled": true, "size": 70, "color": "#6a2c91"},
+            "encoding": {"x": x, "y": y, "tooltip": [{"field": "school"}, {"field": "n", "title": "Pupils"}, {"field": "value", "format": format}]}
+        }));
+    }
     if let Some((name, value, n)) = school {
         layers.push(json!({
             "data": {"values": [{"n": n, "value": value, "school": name}]},
@@ -308,7 +317,7 @@ pub(crate) fn funnel_spec(
     }
     json!({
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "description": format!("Funnel plot of {} for every school in England, with this school highlighted", measure.label()),
+        "description": format!("Funnel plot of {} for every school in England, with this school and its partnership highlighted", measure.label()),
         "width": "container",
         "height": 320,
         "layer": layers
@@ -343,6 +352,43 @@ fn funnel_caption(
         None => ".",
     };
     format!("{vs_similar}{funnel}")
+}
+
+/// Where the partnership's other schools sit, in words: how many are drawn, and how many fall
+/// above, within and below the funnel (positions are only given when limits could be drawn).
+fn partnership_caption(
+    n_partners: usize,
+    n_shown: usize,
+    positions: &[cairn_measures::ci::FunnelPosition],
+) -> String {
+    use cairn_measures::ci::FunnelPosition as P;
+    let mut text = if n_partners == 1 {
+        "The partnership's other school is the purple square".to_owned()
+    } else {
+        format!("The partnership's other {n_partners} schools are the purple squares")
+    };
+    if n_shown < n_partners {
+        let hidden = n_partners - n_shown;
+        text.push_str(&format!(
+            " ({hidden} not drawn: {} figure is suppressed)",
+            if hidden == 1 { "its" } else { "their" }
+        ));
+    }
+    if positions.is_empty() {
+        text.push('.');
+        return text;
+    }
+    let count = |wanted: &[P]| positions.iter().filter(|p| wanted.contains(p)).count();
+    let above = count(&[P::AboveOuter, P::AboveInner]);
+    let below = count(&[P::BelowOuter, P::BelowInner]);
+    let within = count(&[P::Within]);
+    let parts: Vec<String> = [(above, "above"), (within, "within"), (below, "below")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, place)| format!("{n} {place}"))
+        .collect();
+    text.push_str(&format!(": {} the funnel.", parts.join(", ")));
+    text
 }
 
 /// GET /schools/{urn}/compare: the school against England and similar schools.
@@ -381,8 +427,10 @@ pub(crate) async fn show(
             .iter()
             .any(|c| c.measure == *m && c.pupil_group == PupilGroup::All && c.national.is_some())
     });
+    let mut partnership = Vec::new();
     if let (Some(y), Some(measure)) = (year, chosen.or(default_measure)) {
         funnel_for = Some((measure, store.funnel_points(measure, y).await?));
+        partnership = partnership_points(&state, &viewer, school.urn, measure, y).await?;
     }
     let page = build(
         &viewer,
@@ -393,8 +441,65 @@ pub(crate) async fn show(
         &similar,
         &results,
         funnel_for,
+        &partnership,
     );
     render(&page)
+}
+
+/// One of the school's partnership on the funnel: its name, and its figure with the pupils
+/// behind it, or `None` when the figure is suppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PartnerPoint {
+    pub name: String,
+    pub figure: Option<(f64, u32)>,
+}
+
+/// The year's figures of the other schools in this school's partnership that the viewer may
+/// see (`Gate::partnership_of`), read from the stored results like the school's own.
+async fn partnership_points(
+    state: &AppState,
+    viewer: &Viewer,
+    urn: Urn,
+    measure: Measure,
+    year: AcademicYear,
+) -> Result<Vec<PartnerPoint>, WebError> {
+    let others = viewer.gate.partnership_of(urn);
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = &state.store;
+    let names: HashMap<Urn, String> = store
+        .schools()
+        .await?
+        .into_iter()
+        .filter(|s| others.contains(&s.urn))
+        .map(|s| (s.urn, s.name))
+        .collect();
+    let scopes = ScopeFilter::Only(others.iter().map(|&u| ResultScope::School(u)).collect());
+    let results = store
+        .latest_results_for(Some(year), &scopes, &[measure], &[PupilGroup::All])
+        .await?
+        .results;
+    let mut points: Vec<PartnerPoint> = results
+        .into_iter()
+        .filter(|r| r.academic_year == year && r.measure == measure)
+        .filter_map(|r| {
+            let ResultScope::School(school) = r.scope else {
+                return None;
+            };
+            Some(PartnerPoint {
+                name: names.get(&school)?.clone(),
+                figure: match r.value {
+                    StoredValue::Shown {
+                        value, n_pupils, ..
+                    } => Some((value, n_pupils)),
+                    StoredValue::Suppressed => None,
+                },
+            })
+        })
+        .collect();
+    points.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(points)
 }
 
 /// The measure the funnel shows unless the viewer picks one.
@@ -420,6 +525,7 @@ pub(crate) fn build(
     similar: &[SimilarSchool],
     results: &[StoredResult],
     funnel_for: Option<(Measure, Vec<FunnelPoint>)>,
+    partnership: &[PartnerPoint],
 ) -> CompareShowPage {
     let own = |measure: Measure, y: AcademicYear| {
         results.iter().find(|r| {
@@ -500,10 +606,15 @@ pub(crate) fn build(
         });
         let position = school_point
             .and_then(|(value, n, _)| limits(measure, england, sd, n).map(|l| l.position(value)));
+        let shown_partners: Vec<(&str, f64, u32)> = partnership
+            .iter()
+            .filter_map(|p| p.figure.map(|(value, n)| (p.name.as_str(), value, n)))
+            .collect();
         let spec = funnel_spec(
             measure,
             &points,
             school_point.map(|(value, n, _)| (school_name, value, n)),
+            &shown_partners,
             england,
             sd,
         );
@@ -543,9 +654,34 @@ pub(crate) fn build(
                 "Suppressed (fewer than 6 pupils)".to_owned(),
             ));
         }
+        for p in partnership {
+            rows.push(match p.figure {
+                Some((value, n)) => (
+                    format!("{} ({n} pupils), partnership", p.name),
+                    format_value(measure, value),
+                ),
+                None => (
+                    format!("{}, partnership", p.name),
+                    "Suppressed (fewer than 6 pupils)".to_owned(),
+                ),
+            });
+        }
+        let partner_positions: Vec<_> = shown_partners
+            .iter()
+            .filter_map(|&(_, value, n)| limits(measure, england, sd, n).map(|l| l.position(value)))
+            .collect();
+        let mut caption = funnel_caption(school_name, measure, Some(c), position);
+        if !partnership.is_empty() {
+            caption.push(' ');
+            caption.push_str(&partnership_caption(
+                partnership.len(),
+                shown_partners.len(),
+                &partner_positions,
+            ));
+        }
         Some(FunnelView {
             measure_label: measure.label(),
-            caption: funnel_caption(school_name, measure, Some(c), position),
+            caption,
             spec_json: spec.to_string().replace('<', "\\u003c"),
             n_schools: points.len(),
             rows,

@@ -76,6 +76,24 @@ backend_test! {
         let spec_end = spec_start + page.body[spec_start..].find("</script>").unwrap();
         let spec: serde_json::Value = serde_json::from_str(&page.body[spec_start..spec_end]).unwrap();
         assert!(spec["layer"][0]["data"]["values"].as_array().unwrap().len() > 500);
+        // A head sees no other school, so the funnel highlights no partnership.
+        assert!(!page.body.contains("purple square"), "{}", page.body);
+
+        // A trust leader sees the school's partnership highlighted, in the chart and its table.
+        let leader = t.sign_in("trust.leader").await;
+        let page = t.get(&format!("/schools/{}/compare", urn_of(HIGH)), &leader).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("other 3 schools are the purple squares"), "{}", page.body);
+        assert!(page.body.contains(", partnership</th>"), "{}", page.body);
+        let spec_start = page.body.find(r#"class="vega-spec">"#).unwrap() + r#"class="vega-spec">"#.len();
+        let spec_end = spec_start + page.body[spec_start..].find("</script>").unwrap();
+        let spec: serde_json::Value = serde_json::from_str(&page.body[spec_start..spec_end]).unwrap();
+        let layers = spec["layer"].as_array().unwrap();
+        assert!(
+            layers.iter().any(|l| l["mark"]["type"] == "square"
+                && !l["data"]["values"].as_array().unwrap().is_empty()),
+            "the partnership's schools are drawn"
+        );
 
         let overview = t.get("/", &cookies).await;
         assert!(overview.body.contains("England "), "{}", overview.body);

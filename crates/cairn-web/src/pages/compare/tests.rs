@@ -7,7 +7,9 @@
 use cairn_domain::Urn;
 use cairn_store::{FunnelPoint, Measure};
 
-use super::funnel_spec;
+use cairn_measures::ci::FunnelPosition;
+
+use super::{funnel_spec, partnership_caption};
 
 fn point(urn: u32, value: f64, n: u32) -> FunnelPoint {
     FunnelPoint {
@@ -25,6 +27,7 @@ fn the_funnel_spec_is_layered_vega_lite_with_points_limits_england_and_the_schoo
         Measure::Ks2RwmExpected,
         &points,
         Some(("Millbrook", 0.5, 30)),
+        &[],
         0.65,
         None,
     );
@@ -66,6 +69,7 @@ fn a_mean_measure_without_a_pupil_sd_draws_no_limits() {
         Measure::Ks4Attainment8,
         &[point(100_001, 45.0, 150)],
         None,
+        &[],
         46.2,
         None,
     );
@@ -80,6 +84,7 @@ fn a_mean_measure_without_a_pupil_sd_draws_no_limits() {
         Measure::Ks4Progress8,
         &[point(100_001, 0.1, 150)],
         None,
+        &[],
         -0.03,
         Some(1.26),
     );
@@ -88,5 +93,46 @@ fn a_mean_measure_without_a_pupil_sd_draws_no_limits() {
             .as_array()
             .unwrap()
             .is_empty()
+    );
+}
+
+#[test]
+fn the_partnership_is_a_layer_of_squares_under_the_school() {
+    let spec = funnel_spec(
+        Measure::Ks2RwmExpected,
+        &[point(100_001, 0.6, 40)],
+        Some(("Millbrook", 0.5, 30)),
+        &[("Riverside", 0.7, 55), ("Oakfield", 0.62, 400)],
+        0.65,
+        None,
+    );
+    let layers = spec["layer"].as_array().unwrap();
+    assert_eq!(layers.len(), 5);
+    assert_eq!(layers[3]["mark"]["type"], "square");
+    let partners = layers[3]["data"]["values"].as_array().unwrap();
+    assert_eq!(partners.len(), 2);
+    assert_eq!(partners[1]["school"], "Oakfield");
+    // The limits reach the largest school drawn, a partner here.
+    let limits = layers[1]["data"]["values"].as_array().unwrap();
+    assert_eq!(limits.last().unwrap()["n"], 400);
+    // The school's diamond is drawn last, on top.
+    assert_eq!(layers[4]["data"]["values"][0]["school"], "Millbrook");
+}
+
+#[test]
+fn the_partnership_caption_counts_schools_by_where_they_sit() {
+    use FunnelPosition as P;
+    assert_eq!(
+        partnership_caption(4, 3, &[P::BelowOuter, P::Within, P::BelowInner]),
+        "The partnership's other 4 schools are the purple squares (1 not drawn: its figure is \
+         suppressed): 1 within, 2 below the funnel."
+    );
+    assert_eq!(
+        partnership_caption(1, 1, &[P::AboveInner]),
+        "The partnership's other school is the purple square: 1 above the funnel."
+    );
+    assert_eq!(
+        partnership_caption(2, 2, &[]),
+        "The partnership's other 2 schools are the purple squares."
     );
 }
