@@ -1,5 +1,6 @@
 // The improvement cycle: a trust leader adds a priority with a success criterion and sees its
-// status; the owner's overdue actions; a meeting's frozen data pack.
+// status, raises the criterion's target and sees it judged again and recorded in the
+// priority's history; the owner's overdue actions; a meeting's frozen data pack.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -47,6 +48,29 @@ test('the trust leader adds a priority with a criterion and sees it judged', asy
   assert.equal((await page.locator('#priority-status').innerText()).trim(), 'Met');
   await screenshot(page, 'priority');
   await checkAccessibility(page, 'a priority with a criterion');
+
+  // Raise the target out of reach: judged again at once, and the change is in the history.
+  await page.getByRole('link', { name: 'Change this priority or its success criteria' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Change this priority' }).waitFor();
+  await checkAccessibility(page, 'the change-a-priority form');
+  await page.getByRole('link', { name: /^Change Phonics: Year 1 meeting the expected standard/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Change a success criterion' }).waitFor();
+  await checkAccessibility(page, 'the change-a-criterion form');
+  await page.getByLabel('Target, or the largest gap allowed').fill('99');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Save the criterion' }).click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  assert.notEqual((await page.locator('#priority-status').innerText()).trim(), 'Met');
+  const history = page.locator('#table-history table tbody tr');
+  await history.first().waitFor();
+  const changed = await history.last().innerText();
+  assert.match(changed, /Success criterion changed/);
+  assert.match(changed, /50\.0%/);
+  assert.match(changed, /99\.0%/);
+  await screenshot(page, 'priority-history');
+  await checkAccessibility(page, 'a priority with its history');
   await page.close();
 });
 

@@ -1,6 +1,8 @@
 //! The demo's peer reviews: the trust's framework of four focus areas, a completed review of
 //! Northvale High School and a planned one of Kingsmere School, both by the headteacher of
-//! Riverside Academy (`head.riverside`).
+//! Riverside Academy (`head.riverside`), and last summer's review of Riverside Academy by
+//! Northvale High's headteacher, closed by the trust leader, so its reviewer no longer sees
+//! Riverside Academy's figures.
 //!
 //! The completed review fits the planted story (see `stories`): Northvale High's absence has
 //! risen for three years, so attendance is judged "working towards", and its follow-ups sit
@@ -14,7 +16,7 @@ use chrono::NaiveDate;
 
 use crate::TRUST_CODE;
 use crate::improvement::{day, school, user};
-use crate::schools::{KINGSMERE, NORTHVALE_HIGH};
+use crate::schools::{KINGSMERE, NORTHVALE_HIGH, RIVERSIDE_ACADEMY};
 
 /// The title of the improvement plan's priority the follow-ups go under.
 const ATTENDANCE_PRIORITY: &str = "Attendance in Years 9 to 11";
@@ -113,6 +115,7 @@ pub fn peer_reviews() -> PeerReviewPlan {
                 Rag::Green,
             ),
         ],
+        closed_by: None,
     };
     let planned = PlanReview {
         urn: school(KINGSMERE),
@@ -123,10 +126,42 @@ pub fn peer_reviews() -> PeerReviewPlan {
         freeze_pack: false,
         findings: Vec::new(),
         follow_ups: Vec::new(),
+        closed_by: None,
+    };
+    let closed = PlanReview {
+        urn: school(RIVERSIDE_ACADEMY),
+        title: "Summer peer review: Riverside Academy".to_owned(),
+        visit_on: day(2026, 6, 18),
+        reviewers: vec![user("head.northvale")],
+        focus_areas: vec![0, 3],
+        freeze_pack: true,
+        findings: vec![
+            (
+                0,
+                "Lessons start promptly and routines are consistent from one classroom to the \
+                 next; pupils could explain what they were learning and why."
+                    .to_owned(),
+                "Check that the Year 8 reading programme reaches the pupils who arrived below \
+                 the expected standard, not only those who volunteer."
+                    .to_owned(),
+                Judgement::Effective,
+            ),
+            (
+                3,
+                "Leaders' plan names a success criterion for each priority and reviews it each \
+                 term with governors."
+                    .to_owned(),
+                "Record why a target moved when it does, so the annual review can show it."
+                    .to_owned(),
+                Judgement::Leading,
+            ),
+        ],
+        follow_ups: Vec::new(),
+        closed_by: Some(user("trust.leader")),
     };
     PeerReviewPlan {
         group_code: TRUST_CODE.to_owned(),
         focus_areas,
-        reviews: vec![completed, planned],
+        reviews: vec![completed, planned, closed],
     }
 }

@@ -27,6 +27,8 @@ pub struct PlanReview {
     /// (focus area index, strengths, areas for development, judgement).
     pub findings: Vec<(usize, String, String, Judgement)>,
     pub follow_ups: Vec<PlanFollowUp>,
+    /// Who closed the review once its findings and follow-ups were agreed; `None`: open.
+    pub closed_by: Option<Username>,
 }
 
 /// An agreed follow-up: an action under the named priority of the improvement plan.

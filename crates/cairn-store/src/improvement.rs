@@ -496,13 +496,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "priority",
-                key: id.to_string(),
-            });
-        }
-        Ok(())
+        Store::one_changed(n, "priority", id)
     }
 
     /// Adds a criterion and judges it at once against the newest stored figures.
@@ -710,13 +704,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "action",
-                key: id.to_string(),
-            });
-        }
-        Ok(())
+        Store::one_changed(n, "action", id)
     }
 
     /// Actions of one priority, or every action, by due date.
@@ -834,13 +822,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "meeting",
-                key: id.to_string(),
-            });
-        }
-        Ok(())
+        Store::one_changed(n, "meeting", id)
     }
 
     /// Minutes a decision, optionally linked to the action it led to.
@@ -1244,6 +1226,13 @@ fn year_figures(results: &[StoredResult], criterion: &Criterion) -> Vec<YearFigu
         })
         .collect()
 }
+
+mod edits;
+
+pub use edits::{
+    ChangeKind, DescribeCriterion, DescribeScope, Editor, PriorityChange, PriorityEdit,
+    PriorityRemoval,
+};
 
 #[cfg(test)]
 pub(crate) mod tests;

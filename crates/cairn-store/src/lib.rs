@@ -49,6 +49,10 @@ pub use improvement::{
     NewCriterion, NewMeeting, NewPriority, PACK_MEASURES, PackCriterion, PackFigure, Priority,
     higher_is_better,
 };
+pub use improvement::{
+    ChangeKind, DescribeCriterion, DescribeScope, Editor, PriorityChange, PriorityEdit,
+    PriorityRemoval,
+};
 pub use measures::comparisons::{DEFAULT_SIMILAR_SCHOOLS, default_similarity};
 pub use measures::{
     LatestResults, Measure, MeasureRefresh, RefreshSummary, ResultScope, ScopeFilter, ScopeKind,
@@ -56,6 +60,7 @@ pub use measures::{
 };
 pub use partnership::{LoadSummary, PupilOnRoll, SchoolRoll};
 pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord, UserWithRoles};
+pub use practices::PracticeEdit;
 pub use practices::{
     AdopterImpact, Adoption, ComparisonSchool, Hiding, ModerationEvent, NewPractice, Post,
     Practice, PracticeImpact, Report,
@@ -105,6 +110,22 @@ pub struct Store {
 }
 
 impl Store {
+    /// After an UPDATE or DELETE of one row by its key: `StoreError::NotFound` naming `what`
+    /// and `key` when no row changed, so a missing row is never taken for a done write.
+    pub(crate) fn one_changed(
+        rows_affected: u64,
+        what: &'static str,
+        key: impl std::fmt::Display,
+    ) -> Result<(), StoreError> {
+        if rows_affected == 0 {
+            return Err(StoreError::NotFound {
+                what,
+                key: key.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// Opens a store from a URL: `sqlite:PATH` (created if missing) or `postgres://...`.
     /// Does not run migrations; call [`Store::migrate`].
     #[tracing::instrument(skip_all, fields(db.backend))]

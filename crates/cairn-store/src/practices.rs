@@ -489,12 +489,7 @@ impl Store {
             tx.commit().await?;
             n
         });
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "post",
-                key: post_id.to_string(),
-            });
-        }
+        Store::one_changed(n, "post", post_id)?;
         tracing::info!("post moderated");
         Ok(())
     }
@@ -726,6 +721,10 @@ impl Store {
         Ok(true)
     }
 }
+
+mod edits;
+
+pub use edits::PracticeEdit;
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,13 @@
 //! ([`Store::build_pack`]: the school's and the group's figures for every stored year, with
 //! England and the similar-schools average), and follow-ups.
 //!
+//! A review ends with an explicit close, once its findings and follow-ups are agreed
+//! ([`Store::close_review`]). Closed, its findings are read-only, and its reviewers' extra
+//! access to the reviewed school's aggregates ends at once: [`Store::reviews_with_reviewer`],
+//! which the gate grants that access from, lists open reviews only. It ends at the close
+//! rather than at a date after it because nothing the reviewers still do needs the school's
+//! figures: the findings are agreed and the follow-ups belong to the school's own staff.
+//!
 //! A follow-up is an ordinary action under a priority that covers the reviewed school, linked
 //! to the review by `peer_review_follow_ups`, so it shows on its owner's list and in the
 //! priority's action plan like any other action.
@@ -58,6 +65,7 @@ pub enum ReviewStage {
     PackFrozen,
     FindingsRecorded,
     FollowUpsAgreed,
+    Closed,
 }
 
 impl ReviewStage {
@@ -67,6 +75,7 @@ impl ReviewStage {
             ReviewStage::PackFrozen => "Evidence pack frozen",
             ReviewStage::FindingsRecorded => "Findings recorded",
             ReviewStage::FollowUpsAgreed => "Follow-ups agreed",
+            ReviewStage::Closed => "Closed",
         }
     }
 }
@@ -83,11 +92,19 @@ pub struct Review {
     pub findings: Vec<Finding>,
     pub pack_frozen_at: Option<DateTime<Utc>>,
     pub follow_up_ids: Vec<i64>,
+    /// Who closed the review, and when; `None` while it is open.
+    pub closed: Option<(Username, DateTime<Utc>)>,
 }
 
 impl Review {
+    pub fn is_closed(&self) -> bool {
+        self.closed.is_some()
+    }
+
     pub fn stage(&self) -> ReviewStage {
-        if !self.follow_up_ids.is_empty() {
+        if self.is_closed() {
+            ReviewStage::Closed
+        } else if !self.follow_up_ids.is_empty() {
             ReviewStage::FollowUpsAgreed
         } else if self.findings.iter().any(Finding::is_recorded) {
             ReviewStage::FindingsRecorded
@@ -107,6 +124,8 @@ struct ReviewRow {
     title: String,
     visit_on: NaiveDate,
     frozen_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    closed_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -121,7 +140,8 @@ struct FindingRow {
     judgement: Option<String>,
 }
 
-const REVIEW_SELECT: &str = "SELECT r.id, r.group_code, r.urn, r.title, r.visit_on, k.frozen_at \
+const REVIEW_SELECT: &str = "SELECT r.id, r.group_code, r.urn, r.title, r.visit_on, k.frozen_at, \
+     r.closed_at, r.closed_by \
      FROM peer_reviews r LEFT JOIN peer_review_packs k ON k.review_id = r.id";
 
 impl Store {
@@ -302,13 +322,17 @@ impl Store {
                         .filter(|(r, _)| *r == row.id)
                         .map(|(_, a)| *a)
                         .collect(),
+                    closed: match (&row.closed_by, row.closed_at) {
+                        (Some(by), Some(at)) => Some((username_from_db(by)?, at)),
+                        _ => None,
+                    },
                 })
             })
             .collect()
     }
 
-    /// The reviews a user is on, with the school each reviews: the gate grants reviewers
-    /// aggregate access to those schools.
+    /// The open reviews a user is on, with the school each reviews: the gate grants reviewers
+    /// aggregate access to those schools until the review is closed.
     pub async fn reviews_with_reviewer(
         &self,
         username: &Username,
@@ -316,7 +340,8 @@ impl Store {
         let rows: Vec<(i64, i64)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT r.id, r.urn FROM peer_reviews r \
-                 JOIN peer_review_reviewers v ON v.review_id = r.id WHERE v.username = $1",
+                 JOIN peer_review_reviewers v ON v.review_id = r.id \
+                 WHERE v.username = $1 AND r.closed_at IS NULL",
             )
             .bind(username.as_str())
             .fetch_all(pool)
@@ -328,7 +353,8 @@ impl Store {
     }
 
     /// Records (or replaces) the finding for one of the review's focus areas. A focus area
-    /// the review did not choose is `StoreError::NotFound`.
+    /// the review did not choose is `StoreError::NotFound`; a closed review's findings are
+    /// read-only (`StoreError::Conflict`).
     #[tracing::instrument(skip_all, fields(review.id = review_id))]
     pub async fn record_finding(
         &self,
@@ -338,6 +364,7 @@ impl Store {
         development: &str,
         judgement: Judgement,
     ) -> Result<(), StoreError> {
+        self.open_review(review_id).await?;
         let n = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE peer_review_findings SET strengths = $1, development = $2, \
@@ -352,22 +379,64 @@ impl Store {
             .await?
             .rows_affected()
         });
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                what: "focus area of the review",
-                key: focus_area_id.to_string(),
+        Store::one_changed(n, "focus area of the review", focus_area_id)
+    }
+
+    /// A review that is still open: `StoreError::NotFound` if there is none,
+    /// `StoreError::Conflict` once it is closed.
+    async fn open_review(&self, review_id: i64) -> Result<Review, StoreError> {
+        let review = self
+            .review(review_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "peer review",
+                key: review_id.to_string(),
+            })?;
+        if review.is_closed() {
+            return Err(StoreError::Conflict {
+                constraint: "peer review closed".to_owned(),
             });
         }
+        Ok(review)
+    }
+
+    /// Closes a review once its findings and follow-ups are agreed: from then its findings
+    /// and follow-ups are read-only and its reviewers no longer reach the school's
+    /// aggregates. Closing a closed review is `StoreError::Conflict`.
+    #[tracing::instrument(skip_all, fields(review.id = review_id))]
+    pub async fn close_review(
+        &self,
+        review_id: i64,
+        by: &Username,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.open_review(review_id).await?;
+        let n = on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE peer_reviews SET closed_at = $1, closed_by = $2 \
+                 WHERE id = $3 AND closed_at IS NULL",
+            )
+            .bind(now)
+            .bind(by.as_str())
+            .bind(review_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Store::one_changed(n, "open peer review", review_id)?;
+        tracing::info!("peer review closed");
         Ok(())
     }
 
-    /// Adds an agreed follow-up: an action under a priority, linked to the review.
+    /// Adds an agreed follow-up: an action under a priority, linked to the review. A closed
+    /// review takes no more (`StoreError::Conflict`).
     #[tracing::instrument(skip_all, fields(review.id = review_id))]
     pub async fn add_follow_up(
         &self,
         review_id: i64,
         action: &NewAction,
     ) -> Result<i64, StoreError> {
+        self.open_review(review_id).await?;
         let action_id = self.add_action(action).await?;
         on_pool!(self, pool => {
             sqlx::query(
@@ -525,6 +594,9 @@ impl Store {
                     },
                 )
                 .await?;
+            }
+            if let Some(by) = &planned.closed_by {
+                self.close_review(review_id, by, now).await?;
             }
         }
         Ok(true)

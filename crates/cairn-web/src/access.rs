@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cairn_domain::{Access, Membership, Role, RoleKind, Scope, SharingLevel, Urn};
+use cairn_domain::{Access, Membership, Role, RoleKind, Scope, SharingLevel, Urn, Username};
 use chrono::NaiveDate;
 
 /// What one user may see, school by school, on one day.
@@ -26,6 +26,8 @@ pub struct Gate {
     group_members: BTreeMap<String, BTreeSet<Urn>>,
     /// The peer reviews the user is on, with the school each reviews.
     reviewing: BTreeMap<i64, Urn>,
+    /// The signed-in user, for what they own (priorities).
+    user: Option<Username>,
 }
 
 impl Gate {
@@ -82,7 +84,14 @@ impl Gate {
             roles: roles.to_vec(),
             group_members,
             reviewing: BTreeMap::new(),
+            user: None,
         }
+    }
+
+    /// Names the signed-in user, so the gate can tell what they own.
+    pub fn for_user(mut self, username: Username) -> Gate {
+        self.user = Some(username);
+        self
     }
 
     /// How much of this school the user may see.
@@ -182,6 +191,20 @@ impl Gate {
         }
     }
 
+    /// Whether the user may change a priority (title, owner, scope, years) and its success
+    /// criteria, actions and narrative: whoever may edit plans for its scope, and its owner
+    /// while they may still read it.
+    pub fn may_edit_priority(&self, scope: &Scope, owner: &Username) -> bool {
+        self.may_edit_plan(scope) || (self.user.as_ref() == Some(owner) && self.may_see_plan(scope))
+    }
+
+    /// Whether the user may remove a priority with everything under it: only whoever may
+    /// edit plans for its scope (trust leaders, the school's headteacher), not its owner
+    /// alone, since its actions may be other people's.
+    pub fn may_remove_priority(&self, scope: &Scope) -> bool {
+        self.may_edit_plan(scope)
+    }
+
     /// Whether the user may record the group's meetings (create them, minute them, freeze
     /// their packs): its trust leaders and cluster members. Governors read.
     pub fn may_run_meetings(&self, code: &str) -> bool {
@@ -235,6 +258,14 @@ impl Gate {
     pub fn may_moderate_practices(&self, code: &str) -> bool {
         self.may_add_practice(code)
     }
+
+    /// Whether the user may change a practice and remove its adoptions (one recorded in
+    /// error): its author, while they still read the group's library, and the group's
+    /// moderators.
+    pub fn may_edit_practice(&self, code: &str, author: &Username) -> bool {
+        self.may_moderate_practices(code)
+            || (self.user.as_ref() == Some(author) && self.may_read_practices(code))
+    }
 }
 
 /// Peer review: a reviewer sees the reviewed school's aggregates, never more.
@@ -274,9 +305,24 @@ impl Gate {
     }
 
     /// Whether the user may record a review's findings: its reviewers and the group's trust
-    /// leaders.
-    pub fn may_record_findings(&self, review_id: i64, group_code: &str) -> bool {
-        self.is_reviewer(review_id) || self.may_run_reviews(group_code)
+    /// leaders, while the review is open. A closed review's findings are read-only.
+    pub fn may_record_findings(&self, review_id: i64, group_code: &str, closed: bool) -> bool {
+        !closed && (self.is_reviewer(review_id) || self.may_run_reviews(group_code))
+    }
+
+    /// Whether the user may agree a follow-up under a priority for this scope: whoever may
+    /// edit the priority's plan, while the review is open.
+    pub fn may_add_follow_up(&self, priority_scope: &Scope, closed: bool) -> bool {
+        !closed && self.may_edit_plan(priority_scope)
+    }
+
+    /// Whether the user may close an open review, once its findings and follow-ups are
+    /// agreed: the reviewed school's headteacher or the group's trust leaders. Closing ends
+    /// the reviewers' access to the school (they are granted open reviews only).
+    pub fn may_close_review(&self, group_code: &str, urn: Urn, closed: bool) -> bool {
+        !closed
+            && (self.has_role(&[RoleKind::SchoolLeader], &Scope::School(urn))
+                || self.may_run_reviews(group_code))
     }
 }
 
@@ -533,7 +579,21 @@ mod tests {
             !head.may_see_review(8, "trust", urn("100001")),
             "only the review they are on"
         );
-        assert!(head.may_record_findings(7, "trust") && !head.may_run_reviews("trust"));
+        assert!(head.may_record_findings(7, "trust", false) && !head.may_run_reviews("trust"));
+        assert!(
+            !head.may_record_findings(7, "trust", true),
+            "closed: read-only"
+        );
+        assert!(
+            !head.may_close_review("trust", urn("100001"), false),
+            "a reviewer, not its head"
+        );
+        let own = gate(RoleKind::SchoolLeader, Scope::School(urn("100001")));
+        assert!(own.may_close_review("trust", urn("100001"), false));
+        assert!(
+            !own.may_close_review("trust", urn("100001"), true),
+            "closed once"
+        );
 
         let mut leader = gate(RoleKind::TrustLeader, Scope::Group("trust".into()));
         leader.grant_reviews(&[(9, urn("100001"))]);
@@ -547,7 +607,9 @@ mod tests {
         );
         let governor = gate(RoleKind::Governor, Scope::Group("trust".into()));
         assert!(governor.may_see_review(8, "trust", urn("100001")));
-        assert!(!governor.may_record_findings(8, "trust"));
+        assert!(!governor.may_record_findings(8, "trust", false));
+        assert!(!governor.may_close_review("trust", urn("100001"), false));
+        assert!(leader.may_close_review("trust", urn("100001"), false));
         let member = gate(RoleKind::ClusterMember, Scope::Group("cluster".into()));
         assert!(
             !member.may_see_review(8, "trust", urn("100001")),
@@ -566,6 +628,22 @@ mod tests {
         let coordinator = gate(RoleKind::ClusterMember, Scope::Group("cluster".into()));
         assert!(coordinator.may_moderate_practices("cluster"));
         assert!(!coordinator.may_moderate_practices("trust"));
+        let author = Username::parse("governor.one").unwrap();
+        let stranger = Username::parse("someone.else").unwrap();
+        assert!(leader.may_edit_practice("trust", &stranger), "a moderator");
+        assert!(
+            !governor.may_edit_practice("trust", &author),
+            "not signed in as them"
+        );
+        let governor = governor.for_user(author.clone());
+        assert!(
+            governor.may_edit_practice("trust", &author)
+                && !governor.may_edit_practice("trust", &stranger)
+        );
+        assert!(
+            !governor.may_edit_practice("cluster", &author),
+            "not their group's library"
+        );
         let head = gate(RoleKind::SchoolLeader, Scope::School(urn("100003")));
         assert!(
             !head.may_read_practices("trust"),

@@ -188,7 +188,8 @@ pub(crate) async fn load_viewer(
     };
     let roles = store.roles_of(session.user_id).await?;
     let memberships = store.memberships().await?;
-    let mut gate = Gate::new(&roles, &memberships, now.date_naive());
+    let mut gate =
+        Gate::new(&roles, &memberships, now.date_naive()).for_user(session.username.clone());
     gate.grant_reviews(&store.reviews_with_reviewer(&session.username).await?);
     Ok(Some(Viewer {
         user_id: session.user_id,

@@ -39,6 +39,26 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/priorities/new", get(priorities::new))
         .route("/priorities/{id}", get(priorities::show))
         .route(
+            "/priorities/{id}/edit",
+            get(priorities::edit::edit).post(priorities::edit::update),
+        )
+        .route(
+            "/priorities/{id}/remove",
+            get(priorities::edit::confirm_remove).post(priorities::edit::remove),
+        )
+        .route(
+            "/priorities/{id}/criteria/{criterion}",
+            post(priorities::edit::update_criterion),
+        )
+        .route(
+            "/priorities/{id}/criteria/{criterion}/edit",
+            get(priorities::edit::edit_criterion),
+        )
+        .route(
+            "/priorities/{id}/criteria/{criterion}/remove",
+            post(priorities::edit::remove_criterion),
+        )
+        .route(
             "/priorities/{id}/criteria",
             post(priorities::create_criterion),
         )
@@ -68,6 +88,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/reviews/{id}", get(reviews::show))
         .route("/reviews/{id}/findings", post(reviews::create_finding))
         .route("/reviews/{id}/follow-ups", post(reviews::create_follow_up))
+        .route("/reviews/{id}/close", post(reviews::close))
         .route(
             "/reviews/{id}/pack",
             get(reviews::show_pack).post(reviews::freeze_pack),
@@ -75,6 +96,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/practices", get(practices::index).post(practices::create))
         .route("/practices/new", get(practices::new))
         .route("/practices/{id}", get(practices::show))
+        .route(
+            "/practices/{id}/edit",
+            get(practices::edit).post(practices::update),
+        )
+        .route(
+            "/practices/{id}/adoptions/{urn}/remove",
+            post(practices::remove_adoption),
+        )
         .route(
             "/practices/{id}/adoptions",
             post(practices::create_adoption),

@@ -299,3 +299,160 @@ fn absence_is_the_only_family_where_lower_is_better() {
         );
     }
 }
+
+backend_test! {
+    async fn a_priority_and_its_criteria_change_with_every_change_recorded(db) {
+        let store = db.store();
+        let partnership = demo_with_measures(store).await;
+        let millbrook = urn_named(&partnership, "Millbrook Community Primary School");
+        let leader = Username::parse("trust.leader").unwrap();
+        let head = Username::parse("head.millbrook").unwrap();
+        let editor = |hour| Editor { by: &leader, at: at(hour) };
+        let describe_scope = |s: &Scope| format!("{s:?}");
+        let describe = |c: &Criterion| {
+            format!("{} {:?} by {}", c.measure.code(), c.target, c.due_year)
+        };
+        let priority_id = store
+            .create_priority(
+                &NewPriority {
+                    title: "Reading".to_owned(),
+                    owner: leader.clone(),
+                    scope: Scope::School(millbrook),
+                    from_year: year(2022),
+                    to_year: year(2024),
+                    narrative: String::new(),
+                },
+                at(10),
+            )
+            .await
+            .unwrap();
+        let criterion = NewCriterion {
+            priority_id,
+            measure: Measure::Ks2RwmExpected,
+            pupil_group: PupilGroup::All,
+            scope: ResultScope::School(millbrook),
+            comparison: Comparison::Target,
+            target: Some(0.6),
+            due_year: year(2024),
+        };
+        let criterion_id = store
+            .add_criterion_by(&criterion, editor(10), &describe)
+            .await
+            .unwrap();
+        let judged = |c: Vec<Criterion>| c[0].evaluation.clone().unwrap().evaluation.status;
+        assert_eq!(judged(store.criteria(Some(priority_id)).await.unwrap()), CriterionStatus::Met);
+
+        // Only the fields that changed are recorded.
+        let n = store
+            .update_priority(
+                priority_id,
+                &PriorityEdit {
+                    title: "Reading for all".to_owned(),
+                    owner: head.clone(),
+                    scope: Scope::School(millbrook),
+                    from_year: year(2022),
+                    to_year: year(2025),
+                },
+                editor(11),
+                &describe_scope,
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 3, "title, owner and years; not the scope");
+        let priority = store.priority(priority_id).await.unwrap().unwrap();
+        assert_eq!((priority.title.as_str(), &priority.owner), ("Reading for all", &head));
+        assert_eq!(priority.to_year, year(2025));
+
+        // A target raised out of reach is judged again at once, without a refresh.
+        store
+            .update_criterion(
+                criterion_id,
+                &NewCriterion { target: Some(0.99), ..criterion.clone() },
+                editor(12),
+                &describe,
+            )
+            .await
+            .unwrap();
+        let criteria = store.criteria(Some(priority_id)).await.unwrap();
+        assert_eq!(criteria[0].target, Some(0.99));
+        assert_ne!(judged(criteria), CriterionStatus::Met);
+
+        // Another priority's criterion cannot be reached through this one.
+        let other = store
+            .create_priority(
+                &NewPriority {
+                    title: "Other".to_owned(),
+                    owner: leader.clone(),
+                    scope: Scope::School(millbrook),
+                    from_year: year(2022),
+                    to_year: year(2024),
+                    narrative: String::new(),
+                },
+                at(10),
+            )
+            .await
+            .unwrap();
+        let wrong = store
+            .update_criterion(
+                criterion_id,
+                &NewCriterion { priority_id: other, ..criterion.clone() },
+                editor(12),
+                &describe,
+            )
+            .await;
+        assert!(matches!(wrong, Err(StoreError::NotFound { .. })), "{wrong:?}");
+        let wrong = store.remove_criterion(other, criterion_id, editor(12), &describe).await;
+        assert!(matches!(wrong, Err(StoreError::NotFound { .. })), "{wrong:?}");
+
+        store.remove_criterion(priority_id, criterion_id, editor(13), &describe).await.unwrap();
+        assert!(store.criteria(Some(priority_id)).await.unwrap().is_empty());
+
+        let history = store.priority_history(priority_id).await.unwrap();
+        let kinds: Vec<ChangeKind> = history.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ChangeKind::CriterionAdded,
+                ChangeKind::Title,
+                ChangeKind::Owner,
+                ChangeKind::Years,
+                ChangeKind::CriterionChanged,
+                ChangeKind::CriterionRemoved,
+            ]
+        );
+        assert_eq!(history[1].old_value, "Reading");
+        assert_eq!(history[1].new_value, "Reading for all");
+        assert_eq!(history[3].new_value, "2022/23 to 2025/26");
+        assert_eq!(history[4].old_value, "ks2_rwm_expected Some(0.6) by 2024/25");
+        assert_eq!(history[4].new_value, "ks2_rwm_expected Some(0.99) by 2024/25");
+        assert!(history.iter().all(|c| c.changed_by == leader));
+        assert_eq!(history[5].changed_at, at(13));
+
+        // Removing the priority takes its actions; its history stays, the removal recorded.
+        store
+            .add_action(&NewAction {
+                priority_id,
+                title: "Reading recovery".to_owned(),
+                owner: head.clone(),
+                school: Some(millbrook),
+                starts_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+                due_on: NaiveDate::from_ymd_opt(2026, 7, 17).unwrap(),
+                status: ActionStatus::InProgress,
+                rag: Rag::Amber,
+            })
+            .await
+            .unwrap();
+        let removal = store.priority_removal(priority_id).await.unwrap();
+        assert_eq!((removal.criteria, removal.actions.len()), (0, 1));
+        store.remove_priority(priority_id, editor(14)).await.unwrap();
+        assert!(store.priority(priority_id).await.unwrap().is_none());
+        assert!(store.actions(Some(priority_id)).await.unwrap().is_empty());
+        let removed = store.removed_priorities().await.unwrap();
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].scope, Scope::School(millbrook));
+        assert_eq!(removed[0].old_value, "Reading for all with 0 success criteria and 1 action");
+        assert_eq!(store.priority_history(priority_id).await.unwrap().len(), 7);
+        let again = store.remove_priority(priority_id, editor(15)).await;
+        assert!(matches!(again, Err(StoreError::NotFound { .. })));
+    }
+}

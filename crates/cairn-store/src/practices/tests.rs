@@ -248,3 +248,49 @@ backend_test! {
         assert_eq!(store.moderation_trail(first.id).await.unwrap().len(), 1);
     }
 }
+
+backend_test! {
+    async fn a_practice_changes_and_an_adoption_recorded_in_error_leaves_the_estimate(db) {
+        let store = db.store();
+        let id = fixture(store).await;
+        let practice = store.practice(id).await.unwrap().unwrap();
+        store
+            .update_practice(
+                id,
+                &PracticeEdit {
+                    title: "Daily reading".to_owned(),
+                    summary: practice.summary.clone(),
+                    description: "Twenty minutes a day.".to_owned(),
+                    targets: practice.targets.clone(),
+                    measure: practice.measure,
+                    resources: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let changed = store.practice(id).await.unwrap().unwrap();
+        assert_eq!(changed.title, "Daily reading");
+        assert_eq!(changed.description, "Twenty minutes a day.");
+        assert_eq!(changed.created_by, practice.created_by, "the author stays");
+
+        // Birch's adoption was recorded in error: the estimate is Alder's alone (worked by
+        // hand above: 0.1275; Birch is now a comparison school it could be matched with).
+        store.remove_adoption(id, urn(100002)).await.unwrap();
+        let practice = store.practice(id).await.unwrap().unwrap();
+        assert_eq!(practice.adoptions.len(), 1);
+        let impact = store.practice_impact(&practice).await.unwrap();
+        assert_eq!(impact.adopters.len(), 1);
+        assert_eq!(impact.adopters[0].name, "Alder Primary");
+        let again = store.remove_adoption(id, urn(100002)).await;
+        assert!(matches!(again, Err(StoreError::NotFound { .. })), "{again:?}");
+        let missing = store.update_practice(id + 100, &PracticeEdit {
+            title: "x".to_owned(),
+            summary: String::new(),
+            description: String::new(),
+            targets: String::new(),
+            measure: practice.measure,
+            resources: String::new(),
+        }).await;
+        assert!(matches!(missing, Err(StoreError::NotFound { .. })), "{missing:?}");
+    }
+}

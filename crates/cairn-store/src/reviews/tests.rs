@@ -34,7 +34,7 @@ backend_test! {
         );
         assert_eq!(store.focus_areas().await.unwrap().len(), 4);
         let reviews = store.reviews().await.unwrap();
-        assert_eq!(reviews.len(), 2);
+        assert_eq!(reviews.len(), 3);
         let high = urn_named(&partnership, "Northvale High School");
         let done = reviews.iter().find(|r| r.urn == high).unwrap();
         assert_eq!(done.stage(), ReviewStage::FollowUpsAgreed);
@@ -67,6 +67,23 @@ backend_test! {
         let mut expected = vec![high, planned.urn];
         expected.sort();
         assert_eq!(reviewing, expected);
+
+        // Last summer's review was closed: read-only, and its reviewer reaches nothing.
+        let closed = reviews.iter().find(|r| r.is_closed()).unwrap();
+        assert_eq!(closed.stage(), ReviewStage::Closed);
+        let head = Username::parse("head.northvale").unwrap();
+        assert_eq!(closed.reviewers, vec![head.clone()]);
+        assert!(store.reviews_with_reviewer(&head).await.unwrap().is_empty());
+        let area = closed.findings[0].focus_area.id;
+        let again = store
+            .record_finding(closed.id, area, "More", "Less", Judgement::Ineffective)
+            .await;
+        assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
+        let twice = store.close_review(closed.id, &head, at(12)).await;
+        assert!(matches!(twice, Err(StoreError::Conflict { .. })), "{twice:?}");
+        let reread = store.review(closed.id).await.unwrap().unwrap();
+        assert_eq!(reread.closed.as_ref().map(|(by, _)| by.as_str()), Some("trust.leader"));
+        assert_eq!(reread.findings, closed.findings, "unchanged");
     }
 }
 

@@ -66,7 +66,10 @@ pub(crate) async fn create(
 ) -> Result<Response, WebError> {
     let priority = authorise(&state, &viewer, &id).await?;
     viewer.check_csrf(&form.csrf_token)?;
-    if !viewer.gate.may_edit_plan(&priority.scope) {
+    if !viewer
+        .gate
+        .may_edit_priority(&priority.scope, &priority.owner)
+    {
         return Err(WebError::Forbidden);
     }
     let mut errors = Vec::new();

@@ -16,7 +16,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_domain::{BenchmarkMeasure, Scope, Urn};
 use cairn_measures::impact::Verdict;
-use cairn_store::{Measure, NewPractice, Post, Practice, PracticeImpact, StoredValue};
+use cairn_store::{
+    Measure, NewPractice, Post, Practice, PracticeEdit, PracticeImpact, StoredValue,
+};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -160,6 +162,11 @@ pub(crate) struct PracticeForm {
 pub(crate) struct PracticeNewPage {
     pub nav: Option<Nav>,
     pub title: String,
+    pub heading: String,
+    pub form_action: String,
+    pub submit_label: &'static str,
+    /// The practice being changed; `None` when adding one.
+    pub practice_id: Option<i64>,
     pub csrf_token: String,
     pub form: PracticeForm,
     pub groups: Vec<Choice>,
@@ -198,6 +205,10 @@ fn new_page(
     PracticeNewPage {
         nav: Some(Nav::of(viewer)),
         title: "Add a practice".to_owned(),
+        heading: "Add a practice".to_owned(),
+        form_action: "/practices".to_owned(),
+        submit_label: "Add the practice",
+        practice_id: None,
         csrf_token: viewer.csrf_token.clone(),
         form,
         groups,
@@ -239,16 +250,12 @@ fn text_field(
     value.to_owned()
 }
 
-/// POST /practices
-pub(crate) async fn create(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<PracticeForm>,
-) -> Result<Response, WebError> {
-    viewer.check_csrf(&form.csrf_token)?;
-    if addable_groups(&viewer).is_empty() {
-        return Err(WebError::Forbidden);
-    }
+/// Reads a practice form: the group (one `group_ok` allows) and the practice's words and
+/// measure, or the problems with each field.
+fn read_practice(
+    form: &PracticeForm,
+    group_ok: impl Fn(&str) -> bool,
+) -> Result<(String, PracticeEdit), Vec<FieldError>> {
     let mut errors = Vec::new();
     let title = text_field(
         &form.title,
@@ -257,7 +264,7 @@ pub(crate) async fn create(
         "Enter a title of up to 200 characters.",
         &mut errors,
     );
-    let group = Some(form.group.clone()).filter(|g| viewer.gate.may_add_practice(g));
+    let group = Some(form.group.clone()).filter(|g| group_ok(g.as_str()));
     if group.is_none() {
         errors.push(field_error("group", "Choose the group that shares it."));
     }
@@ -290,21 +297,50 @@ pub(crate) async fn create(
         ));
     }
     let (Some(group_code), Some(measure), true) = (group, measure, errors.is_empty()) else {
-        let names = Names::load(&state).await?;
-        let page = new_page(&viewer, &names, form, errors);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return Err(errors);
+    };
+    Ok((
+        group_code,
+        PracticeEdit {
+            title,
+            summary,
+            description,
+            targets,
+            measure,
+            resources: form.resources.trim().to_owned(),
+        },
+    ))
+}
+
+/// POST /practices
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<PracticeForm>,
+) -> Result<Response, WebError> {
+    viewer.check_csrf(&form.csrf_token)?;
+    if addable_groups(&viewer).is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    let (group_code, edit) = match read_practice(&form, |g| viewer.gate.may_add_practice(g)) {
+        Ok(read) => read,
+        Err(errors) => {
+            let names = Names::load(&state).await?;
+            let page = new_page(&viewer, &names, form, errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
     };
     let id = state
         .store
         .create_practice(
             &NewPractice {
                 group_code,
-                title,
-                summary,
-                description,
-                targets,
-                measure,
-                resources: form.resources.trim().to_owned(),
+                title: edit.title,
+                summary: edit.summary,
+                description: edit.description,
+                targets: edit.targets,
+                measure: edit.measure,
+                resources: edit.resources,
                 created_by: viewer.username.clone(),
             },
             state.clock.now(),
@@ -430,7 +466,10 @@ pub(crate) struct PracticeShowPage {
     pub targets: String,
     pub resources: Vec<Resource>,
     pub created_by: String,
-    pub adopters: Vec<(String, String, String)>,
+    /// School name, start date, first year, URN.
+    pub adopters: Vec<(String, String, String, String)>,
+    /// Whether the viewer may change the practice and remove its adoptions.
+    pub may_edit: bool,
     pub effect: Option<String>,
     pub interval: Option<String>,
     pub lower_is_better: bool,
@@ -612,6 +651,7 @@ async fn show_page(
                     a.school_name.clone(),
                     date(a.adopted_on),
                     a.first_year().to_string(),
+                    a.urn.to_string(),
                 )
             })
             .collect(),
@@ -641,6 +681,9 @@ async fn show_page(
             .collect(),
         report_reasons: REPORT_REASONS.to_vec(),
         may_add,
+        may_edit: viewer
+            .gate
+            .may_edit_practice(&practice.group_code, &practice.created_by),
         may_moderate,
         n_reports,
         schools,
@@ -765,6 +808,109 @@ pub(crate) async fn create_adoption(
         .store
         .record_adoption(practice.id, urn, adopted_on)
         .await?;
+    Ok(Redirect::to(&format!("/practices/{}#adopters", practice.id)).into_response())
+}
+
+/// Loads a practice the viewer may change: 404 unknown, 403 otherwise.
+async fn authorise_editor(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Practice, WebError> {
+    let practice = authorise(state, viewer, id).await?;
+    if !viewer
+        .gate
+        .may_edit_practice(&practice.group_code, &practice.created_by)
+    {
+        return Err(WebError::Forbidden);
+    }
+    Ok(practice)
+}
+
+fn edit_page(
+    viewer: &Viewer,
+    names: &Names,
+    practice: &Practice,
+    form: PracticeForm,
+    errors: Vec<FieldError>,
+) -> PracticeNewPage {
+    let mut page = new_page(viewer, names, form, errors);
+    page.title = format!("Change {}", practice.title);
+    page.heading = "Change this practice".to_owned();
+    page.form_action = format!("/practices/{}/edit", practice.id);
+    page.submit_label = "Save the changes";
+    page.practice_id = Some(practice.id);
+    // A practice stays in the library it was shared in.
+    page.groups = vec![Choice {
+        value: practice.group_code.clone(),
+        label: names.group(&practice.group_code),
+        selected: true,
+    }];
+    page
+}
+
+/// GET /practices/{id}/edit
+pub(crate) async fn edit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let practice = authorise_editor(&state, &viewer, &id).await?;
+    let names = Names::load(&state).await?;
+    let form = PracticeForm {
+        csrf_token: String::new(),
+        group: practice.group_code.clone(),
+        title: practice.title.clone(),
+        summary: practice.summary.clone(),
+        description: practice.description.clone(),
+        targets: practice.targets.clone(),
+        measure: practice.measure.code().to_owned(),
+        resources: practice.resources.clone(),
+    };
+    Ok(render(&edit_page(&viewer, &names, &practice, form, Vec::new()))?.into_response())
+}
+
+/// POST /practices/{id}/edit
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<PracticeForm>,
+) -> Result<Response, WebError> {
+    let practice = authorise_editor(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    let edit = match read_practice(&form, |g| g == practice.group_code) {
+        Ok((_, edit)) => edit,
+        Err(errors) => {
+            let names = Names::load(&state).await?;
+            let page = edit_page(&viewer, &names, &practice, form, errors);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    state.store.update_practice(practice.id, &edit).await?;
+    Ok(Redirect::to(&format!("/practices/{}", practice.id)).into_response())
+}
+
+#[derive(Deserialize, Debug)]
+pub(crate) struct RemoveAdoptionForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// POST /practices/{id}/adoptions/{urn}/remove: an adoption recorded in error.
+pub(crate) async fn remove_adoption(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, urn)): Path<(String, String)>,
+    Form(form): Form<RemoveAdoptionForm>,
+) -> Result<Response, WebError> {
+    let practice = authorise_editor(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    let urn = Urn::parse(&urn)
+        .ok()
+        .filter(|u| practice.adoptions.iter().any(|a| a.urn == *u))
+        .ok_or(WebError::NotFound)?;
+    state.store.remove_adoption(practice.id, urn).await?;
     Ok(Redirect::to(&format!("/practices/{}#adopters", practice.id)).into_response())
 }
 

@@ -9,20 +9,26 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cairn_domain::{AcademicYear, Comparison, Group, School, Scope, Urn, Username};
 use cairn_measures::PupilGroup;
 use cairn_measures::criteria::{CriterionStatus, Noise, Reason};
-use cairn_store::{Criterion, Measure, NewCriterion, NewPriority, Priority, ResultScope};
+use cairn_store::{
+    Criterion, Editor, Measure, NewCriterion, NewPriority, Priority, PriorityChange, ResultScope,
+};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::Viewer;
+use crate::export::{self, ExportQuery};
 use crate::pages::overview::format_figure;
 use crate::pages::{Nav, render};
+use crate::tables::{Cell, Column, DataTable};
 use crate::{AppState, WebError};
+
+pub(crate) mod edit;
 
 /// Names of schools and groups, for labels.
 pub(crate) struct Names {
@@ -437,6 +443,61 @@ pub(crate) struct PriorityIndexPage {
     pub title: String,
     pub priorities: Vec<PriorityLine>,
     pub may_create: bool,
+    pub removed: Vec<RemovedLine>,
+}
+
+/// A removed priority, as its history recorded it.
+#[derive(Debug)]
+pub(crate) struct RemovedLine {
+    pub what: String,
+    pub scope: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// Who made a change, by name when they have an account.
+fn changed_by(change: &PriorityChange) -> String {
+    change
+        .changed_by_name
+        .clone()
+        .unwrap_or_else(|| change.changed_by.to_string())
+}
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%-d %B %Y at %H:%M UTC").to_string()
+}
+
+/// A priority's history as a table: when, who, what changed, before and after.
+fn history_table(priority_id: i64, history: &[PriorityChange]) -> DataTable {
+    let mut table = DataTable::new(
+        "history",
+        "Changes to this priority and its success criteria",
+        vec![
+            Column::text("When"),
+            Column::text("Who"),
+            Column::text("What changed"),
+            Column::text("Before"),
+            Column::text("After"),
+        ],
+        format!("/priorities/{priority_id}"),
+    );
+    for change in history {
+        let text = |value: &str| {
+            if value.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::text(value)
+            }
+        };
+        table.push(vec![
+            Cell::text(when(change.changed_at)),
+            Cell::text(changed_by(change)),
+            Cell::text(change.kind.label()),
+            text(&change.old_value),
+            text(&change.new_value),
+        ]);
+    }
+    table
 }
 
 /// GET /priorities
@@ -450,6 +511,19 @@ pub(crate) async fn index(
         title: "Improvement priorities".to_owned(),
         priorities: visible_priorities(&state, &viewer, &names).await?,
         may_create: !viewer.gate.editable_scopes().is_empty(),
+        removed: state
+            .store
+            .removed_priorities()
+            .await?
+            .iter()
+            .filter(|c| viewer.gate.may_see_plan(&c.scope))
+            .map(|c| RemovedLine {
+                what: c.old_value.clone(),
+                scope: names.scope(&c.scope),
+                by: changed_by(c),
+                at: when(c.changed_at),
+            })
+            .collect(),
     };
     render(&page)
 }
@@ -714,6 +788,8 @@ pub(crate) struct PriorityShowPage {
     pub action_schools: Vec<Choice>,
     pub action_form: crate::pages::actions::ActionForm,
     pub errors: Vec<FieldError>,
+    pub may_remove: bool,
+    pub history: DataTable,
 }
 
 impl PriorityShowPage {
@@ -783,7 +859,9 @@ pub(crate) async fn show_page(
         Scope::School(urn) => Some((urn.to_string(), names.school(*urn))),
         Scope::Group(_) => None,
     }));
-    let may_edit = viewer.gate.may_edit_plan(&priority.scope);
+    let may_edit = viewer
+        .gate
+        .may_edit_priority(&priority.scope, &priority.owner);
     let line = PriorityLine {
         id: priority.id,
         owner: owner_label(&priority),
@@ -845,16 +923,24 @@ pub(crate) async fn show_page(
         action_schools: choices(action_schools, &action_form.school),
         action_form,
         errors,
+        may_remove: viewer.gate.may_remove_priority(&priority.scope),
+        history: history_table(
+            priority.id,
+            &state.store.priority_history(priority.id).await?,
+        ),
     })
 }
 
-/// GET /priorities/{id}
+/// GET /priorities/{id}, or its history as a download.
 pub(crate) async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Result<Html<String>, WebError> {
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, WebError> {
     let priority = authorise(&state, &viewer, &id).await?;
+    let requested = query.requested()?;
+    let stem = format!("priority-{}", priority.id);
     let action_form = crate::pages::actions::ActionForm::defaults(&viewer, &state);
     let page = show_page(
         &state,
@@ -865,21 +951,18 @@ pub(crate) async fn show(
         Vec::new(),
     )
     .await?;
-    render(&page)
+    if let Some((key, format)) = requested {
+        return export::download(std::slice::from_ref(&page.history), key, format, &stem);
+    }
+    Ok(render(&page)?.into_response())
 }
 
-/// POST /priorities/{id}/criteria
-pub(crate) async fn create_criterion(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Form(form): Form<CriterionForm>,
-) -> Result<Response, WebError> {
-    let priority = authorise(&state, &viewer, &id).await?;
-    viewer.check_csrf(&form.csrf_token)?;
-    if !viewer.gate.may_edit_plan(&priority.scope) {
-        return Err(WebError::Forbidden);
-    }
+/// Reads a criterion form for a priority: the criterion, or the problems with each field.
+fn read_criterion(
+    viewer: &Viewer,
+    priority: &Priority,
+    form: &CriterionForm,
+) -> Result<NewCriterion, Vec<FieldError>> {
     let mut errors = Vec::new();
     let measure = Measure::parse(&form.measure);
     if measure.is_none() {
@@ -889,8 +972,7 @@ pub(crate) async fn create_criterion(
     if pupil_group.is_none() {
         errors.push(field_error("pupil_group", "Choose a group of pupils."));
     }
-    let scope =
-        parse_scope(&form.scope).filter(|s| criterion_scopes(&viewer, &priority).contains(s));
+    let scope = parse_scope(&form.scope).filter(|s| criterion_scopes(viewer, priority).contains(s));
     if scope.is_none() {
         errors.push(field_error(
             "criterion_scope",
@@ -933,25 +1015,57 @@ pub(crate) async fn create_criterion(
         due_year,
         errors.is_empty(),
     ) else {
-        let action_form = crate::pages::actions::ActionForm::defaults(&viewer, &state);
-        let page = show_page(&state, &viewer, priority, &form, action_form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        return Err(errors);
     };
     let scope = match scope {
         Scope::Group(code) => ResultScope::Group(code),
         Scope::School(urn) => ResultScope::School(urn),
     };
+    Ok(NewCriterion {
+        priority_id: priority.id,
+        measure,
+        pupil_group,
+        scope,
+        comparison,
+        target,
+        due_year,
+    })
+}
+
+/// POST /priorities/{id}/criteria
+pub(crate) async fn create_criterion(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<CriterionForm>,
+) -> Result<Response, WebError> {
+    let priority = authorise(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    if !viewer
+        .gate
+        .may_edit_priority(&priority.scope, &priority.owner)
+    {
+        return Err(WebError::Forbidden);
+    }
+    let criterion = match read_criterion(&viewer, &priority, &form) {
+        Ok(criterion) => criterion,
+        Err(errors) => {
+            let action_form = crate::pages::actions::ActionForm::defaults(&viewer, &state);
+            let page = show_page(&state, &viewer, priority, &form, action_form, errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    let names = Names::load(&state).await?;
     state
         .store
-        .add_criterion(&NewCriterion {
-            priority_id: priority.id,
-            measure,
-            pupil_group,
-            scope,
-            comparison,
-            target,
-            due_year,
-        })
+        .add_criterion_by(
+            &criterion,
+            Editor {
+                by: &viewer.username,
+                at: state.clock.now(),
+            },
+            &|c| criterion_line(c, &names).description,
+        )
         .await?;
     Ok(Redirect::to(&format!("/priorities/{}#criteria", priority.id)).into_response())
 }
@@ -971,7 +1085,10 @@ pub(crate) async fn update_narrative(
 ) -> Result<Response, WebError> {
     let priority = authorise(&state, &viewer, &id).await?;
     viewer.check_csrf(&form.csrf_token)?;
-    if !viewer.gate.may_edit_plan(&priority.scope) {
+    if !viewer
+        .gate
+        .may_edit_priority(&priority.scope, &priority.owner)
+    {
         return Err(WebError::Forbidden);
     }
     state

@@ -348,6 +348,9 @@ pub(crate) struct ReviewShowPage {
     pub reviewers: Vec<String>,
     pub findings: Vec<FindingLine>,
     pub frozen_at: Option<String>,
+    /// Who closed the review and when.
+    pub closed: Option<String>,
+    pub may_close: bool,
     pub may_run: bool,
     pub may_record: bool,
     pub may_follow_up: bool,
@@ -389,7 +392,7 @@ async fn follow_up_priorities(
                 .iter()
                 .any(|m| &m.group_code == code && m.urn == review.urn && m.is_active_on(today)),
         })
-        .filter(|p| viewer.gate.may_edit_plan(&p.scope))
+        .filter(|p| viewer.gate.may_add_follow_up(&p.scope, review.is_closed()))
         .collect())
 }
 
@@ -449,9 +452,21 @@ async fn show_page(
             .pack_frozen_at
             .map(|t| t.format("%-d %B %Y at %H:%M UTC").to_string()),
         may_run: viewer.gate.may_run_reviews(&review.group_code),
-        may_record: viewer
+        may_record: viewer.gate.may_record_findings(
+            review.id,
+            &review.group_code,
+            review.is_closed(),
+        ),
+        may_close: viewer
             .gate
-            .may_record_findings(review.id, &review.group_code),
+            .may_close_review(&review.group_code, review.urn, review.is_closed()),
+        closed: review.closed.as_ref().map(|(by, at)| {
+            let name = users
+                .iter()
+                .find(|u| &u.username == by)
+                .map_or_else(|| by.to_string(), |u| u.display_name.clone());
+            format!("{name} on {}", at.format("%-d %B %Y"))
+        }),
         may_follow_up,
         csrf_token: viewer.csrf_token.clone(),
         focus_choices: choices(
@@ -515,7 +530,7 @@ pub(crate) async fn create_finding(
     viewer.check_csrf(&form.csrf_token)?;
     if !viewer
         .gate
-        .may_record_findings(review.id, &review.group_code)
+        .may_record_findings(review.id, &review.group_code, review.is_closed())
     {
         return Err(WebError::Forbidden);
     }
@@ -610,6 +625,29 @@ pub(crate) async fn create_follow_up(
     };
     state.store.add_follow_up(review.id, &action).await?;
     Ok(Redirect::to(&format!("/reviews/{}#follow-ups", review.id)).into_response())
+}
+
+/// POST /reviews/{id}/close: closes the review; its findings become read-only and its
+/// reviewers' access to the school ends.
+pub(crate) async fn close(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<FreezeForm>,
+) -> Result<Response, WebError> {
+    let review = authorise(&state, &viewer, &id).await?;
+    viewer.check_csrf(&form.csrf_token)?;
+    if !viewer
+        .gate
+        .may_close_review(&review.group_code, review.urn, review.is_closed())
+    {
+        return Err(WebError::Forbidden);
+    }
+    state
+        .store
+        .close_review(review.id, &viewer.username, state.clock.now())
+        .await?;
+    Ok(Redirect::to(&format!("/reviews/{}", review.id)).into_response())
 }
 
 /// POST /reviews/{id}/pack: freezes the evidence pack (once).

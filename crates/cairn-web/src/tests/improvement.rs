@@ -320,3 +320,164 @@ backend_test! {
         assert_eq!(post(&t, &governor, &minutes, &[("minutes", "x")]).await.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// The routes that change a priority: its edit form and removal page for the trust's
+/// priority and Northvale High's, and the edit form of one criterion of each.
+async fn edit_routes(t: &TestApp, ids: &Ids) -> Vec<String> {
+    let criterion =
+        |priority: i64| async move { t.state.store.criteria(Some(priority)).await.unwrap()[0].id };
+    let (trust, school) = (ids.trust_priority, ids.school_priority);
+    vec![
+        format!("/priorities/{trust}/edit"),
+        format!("/priorities/{trust}/remove"),
+        format!(
+            "/priorities/{trust}/criteria/{}/edit",
+            criterion(trust).await
+        ),
+        format!("/priorities/{school}/edit"),
+        format!("/priorities/{school}/remove"),
+        format!(
+            "/priorities/{school}/criteria/{}/edit",
+            criterion(school).await
+        ),
+    ]
+}
+
+/// Columns follow `edit_routes`. Trust leaders change and remove both; Northvale's head
+/// changes and removes their school's; nobody else changes either.
+const EDIT_TABLE: &[(Option<&str>, [u16; 6])] = &[
+    (None, [SIGN_IN; 6]),
+    (Some("trust.leader"), [OK; 6]),
+    (Some("governor"), [FORBIDDEN; 6]),
+    (Some("cluster.member"), [FORBIDDEN; 6]),
+    (
+        Some("head.northvale"),
+        [FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK],
+    ),
+    (Some("data.northvale"), [FORBIDDEN; 6]),
+];
+
+/// After the trust leader makes Northvale's data manager the owner of the school's priority:
+/// as its owner they change it and its criteria, but may not remove it.
+const OWNER_TABLE: &[(Option<&str>, [u16; 6])] = &[
+    (
+        Some("data.northvale"),
+        [FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, OK],
+    ),
+    (Some("governor"), [FORBIDDEN; 6]),
+];
+
+backend_test! {
+    async fn only_leaders_and_a_prioritys_owner_may_change_it(db) {
+        let t = with_plan(db).await;
+        let ids = ids(&t).await;
+        let routes = edit_routes(&t, &ids).await;
+        check_routes(&t, &routes, EDIT_TABLE).await;
+
+        let school = t.state.store.priority(ids.school_priority).await.unwrap().unwrap();
+        let edit = format!("/priorities/{}/edit", school.id);
+        let high = format!("school:{}", crate::tests::urn_of("Northvale High School"));
+        let form = [
+            ("title", "Attendance in Years 9 to 11"),
+            ("scope", high.as_str()),
+            ("owner", "data.northvale"),
+            ("from_year", "2024/25"),
+            ("to_year", "2026/27"),
+        ];
+        for account in ["governor", "data.northvale", "cluster.member"] {
+            let cookies = t.sign_in(account).await;
+            let reply = post(&t, &cookies, &edit, &form).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account}");
+        }
+        let leader = t.sign_in("trust.leader").await;
+        // A year that does not read is sent back with a message, and nothing changes.
+        let mut bad = form.to_vec();
+        bad.retain(|(k, _)| *k != "to_year");
+        bad.push(("to_year", "next year"));
+        let reply = post(&t, &leader, &edit, &bad).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("Enter an academic year like 2025/26."), "{}", reply.body);
+        let reply = post(&t, &leader, &edit, &form).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        check_routes(&t, &routes, OWNER_TABLE).await;
+
+        // Removing a priority with actions needs the box ticked; without it nothing goes.
+        let remove = format!("/priorities/{}/remove", school.id);
+        let reply = post(&t, &leader, &remove, &[]).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("Tick the box"), "{}", reply.body);
+        assert!(t.state.store.priority(school.id).await.unwrap().is_some());
+        let owner = t.sign_in("data.northvale").await;
+        let reply = post(&t, &owner, &remove, &[("confirm", "yes")]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "an owner may not remove it");
+        let reply = post(&t, &leader, &remove, &[("confirm", "yes")]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert!(t.state.store.priority(school.id).await.unwrap().is_none());
+        let list = t.get("/priorities", &leader).await;
+        assert!(list.body.contains("Removed priorities"), "{}", list.body);
+        assert!(list.body.contains("Attendance in Years 9 to 11 with"), "{}", list.body);
+        let other_school = t.sign_in("cluster.member").await;
+        let list = t.get("/priorities", &other_school).await;
+        assert!(!list.body.contains("Attendance in Years 9 to 11"), "not their school's");
+    }
+}
+
+backend_test! {
+    async fn a_changed_criterion_is_judged_again_and_shows_in_the_history(db) {
+        let t = with_plan(db).await;
+        let ids = ids(&t).await;
+        let leader = t.sign_in("trust.leader").await;
+        let location = format!("/priorities/{}", ids.trust_priority);
+        let criterion = t.state.store.criteria(Some(ids.trust_priority)).await.unwrap()[0].clone();
+        let path = format!("{location}/criteria/{}", criterion.id);
+        let form = t.get(&format!("{path}/edit"), &leader).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let fields = [
+            ("measure", "ks2_rwm_expected"),
+            ("pupil_group", "all"),
+            ("scope", "group:oakfield-learning-trust"),
+            ("comparison", "target"),
+            ("due_year", "2024/25"),
+        ];
+        let mut bad = fields.to_vec();
+        bad.push(("target", "most"));
+        let reply = post(&t, &leader, &path, &bad).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("Enter the target as a number"), "{}", reply.body);
+
+        let mut easy = fields.to_vec();
+        easy.push(("target", "1"));
+        let reply = post(&t, &leader, &path, &easy).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let changed = t.state.store.criteria(Some(ids.trust_priority)).await.unwrap();
+        let changed = changed.iter().find(|c| c.id == criterion.id).unwrap();
+        assert_eq!(changed.target, Some(0.01));
+        assert_eq!(
+            changed.evaluation.as_ref().unwrap().evaluation.status,
+            cairn_measures::criteria::CriterionStatus::Met,
+            "judged again at once"
+        );
+        let page = t.get(&location, &leader).await;
+        assert!(page.body.contains("History of changes"), "{}", page.body);
+        assert!(page.body.contains("Success criterion changed"), "{}", page.body);
+        assert!(page.body.contains("(1.0%) by 2024/25"), "the new target in the history");
+        let csv = t.get(&format!("{location}?table=history&format=csv"), &leader).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.contains("Success criterion changed"), "{}", csv.body);
+
+        // Another priority's criterion is not this priority's to change.
+        let other = t.state.store.criteria(Some(ids.school_priority)).await.unwrap()[0].id;
+        let reply = post(&t, &leader, &format!("{location}/criteria/{other}"), &easy).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+
+        let reply = post(&t, &leader, &format!("{path}/remove"), &[]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let page = t.get(&location, &leader).await;
+        assert!(page.body.contains("Success criterion removed"));
+        // Forged: nothing changes.
+        let mut forged = vec![("csrf_token", "forged")];
+        forged.extend_from_slice(&easy);
+        let reply = t.send("POST", &format!("{location}/edit"), &leader, Some(&forged)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    }
+}

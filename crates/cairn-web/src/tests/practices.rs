@@ -192,3 +192,84 @@ backend_test! {
         assert!(page.body.contains("Riverside Primary Academy: started 2 September 2024"));
     }
 }
+
+/// Columns: changing the trust's first-day calls, the cluster's reading pairs, and a trust
+/// practice a governor wrote. Moderators change their group's; an author their own.
+const EDIT_TABLE: &[(Option<&str>, [u16; 3])] = &[
+    (None, [SIGN_IN; 3]),
+    (Some("trust.leader"), [OK, FORBIDDEN, OK]),
+    (Some("governor"), [FORBIDDEN, FORBIDDEN, OK]),
+    (Some("cluster.member"), [FORBIDDEN, OK, FORBIDDEN]),
+    (Some("head.northvale"), [FORBIDDEN; 3]),
+    (Some("data.northvale"), [FORBIDDEN; 3]),
+];
+
+backend_test! {
+    async fn authors_and_moderators_change_a_practice_and_remove_an_adoption_made_in_error(db) {
+        let t = with_library(db).await;
+        let [trust, cluster, _] = ids(&t).await;
+        let theirs = t
+            .state
+            .store
+            .create_practice(
+                &cairn_store::NewPractice {
+                    group_code: "oakfield-learning-trust".to_owned(),
+                    title: "Governor learning walks".to_owned(),
+                    summary: "Governors visit lessons with a focus.".to_owned(),
+                    description: "Termly, with the head.".to_owned(),
+                    targets: "All pupils".to_owned(),
+                    measure: cairn_store::Measure::AttendanceOverallAbsence,
+                    resources: String::new(),
+                    created_by: cairn_domain::Username::parse("governor").unwrap(),
+                },
+                FixedClock.now(),
+            )
+            .await
+            .unwrap();
+        let routes = [
+            format!("/practices/{trust}/edit"),
+            format!("/practices/{cluster}/edit"),
+            format!("/practices/{theirs}/edit"),
+        ];
+        check_routes(&t, &routes, EDIT_TABLE).await;
+
+        let leader = t.sign_in("trust.leader").await;
+        let edit = format!("/practices/{trust}/edit");
+        let fields = [
+            ("group", "oakfield-learning-trust"),
+            ("title", "First-day absence calls home"),
+            ("summary", "Office staff call home on the first morning of any absence."),
+            ("description", "Calls before 10am."),
+            ("targets", "Pupils with persistent absence"),
+            ("measure", "attendance_overall_absence"),
+            ("resources", ""),
+        ];
+        let mut bad = fields.to_vec();
+        bad.retain(|(k, _)| *k != "summary");
+        let reply = post(&t, &leader, &edit, &bad).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("Enter a one-sentence summary"), "{}", reply.body);
+        for account in ["governor", "cluster.member", "head.northvale"] {
+            let reply = post(&t, &t.sign_in(account).await, &edit, &fields).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account}");
+        }
+        let reply = post(&t, &leader, &edit, &fields).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let page = t.get(&format!("/practices/{trust}"), &leader).await;
+        assert!(page.body.contains("First-day absence calls home"));
+
+        // The demo's adoption by Riverside Primary Academy, removed as recorded in error: the
+        // estimate, computed on read, has no adopter left.
+        let riverside = urn_of("Riverside Primary Academy");
+        let remove = format!("/practices/{trust}/adoptions/{riverside}/remove");
+        let governor = t.sign_in("governor").await;
+        assert_eq!(post(&t, &governor, &remove, &[]).await.status, StatusCode::FORBIDDEN);
+        let forged = [("csrf_token", "forged")];
+        assert_eq!(t.send("POST", &remove, &leader, Some(&forged)).await.status, StatusCode::BAD_REQUEST);
+        let reply = post(&t, &leader, &remove, &[]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let page = t.get(&format!("/practices/{trust}"), &leader).await;
+        assert!(page.body.contains("No school has recorded adopting it yet."), "{}", page.body);
+        assert_eq!(post(&t, &leader, &remove, &[]).await.status, StatusCode::NOT_FOUND);
+    }
+}

@@ -154,7 +154,7 @@ backend_test! {
         let bad = post(&t, &leader, "/reviews", &fields).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("works at the school being reviewed"), "{}", bad.body);
-        assert_eq!(t.state.store.reviews().await.unwrap().len(), 2);
+        assert_eq!(t.state.store.reviews().await.unwrap().len(), 3);
 
         let fields = plan("head.northvale", riverside.clone(), area.clone());
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -248,5 +248,87 @@ backend_test! {
         assert!(!page.body.contains("Add a focus area"), "governors read");
         let reply = post(&t, &t.sign_in("head.riverside").await, "/reviews/framework", &area).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    }
+}
+
+/// The same routes once the completed review of Northvale High is closed: its reviewer from
+/// Riverside Academy loses the review, its pack and Northvale High's aggregates at once, and
+/// keeps the planned review they are still on. Every other role is as before.
+const CLOSED_TABLE: &[(Option<&str>, [u16; 11])] = &[
+    (None, [SIGN_IN; 11]),
+    (Some("trust.leader"), [OK; 11]),
+    (
+        Some("governor"),
+        [
+            OK, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,
+        ],
+    ),
+    (
+        Some("cluster.member"),
+        [
+            OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            FORBIDDEN, OK,
+        ],
+    ),
+    (
+        Some("head.northvale"),
+        [OK, OK, OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN],
+    ),
+    (
+        Some("data.northvale"),
+        [OK, OK, OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN],
+    ),
+    (
+        Some("head.riverside"),
+        [
+            OK, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            FORBIDDEN, OK,
+        ],
+    ),
+];
+
+backend_test! {
+    async fn closing_a_review_makes_findings_read_only_and_ends_the_reviewers_access(db) {
+        let t = with_reviews(db).await;
+        let routes = routes(&t).await;
+        let (done, planned) = review_ids(&t).await;
+        let close = format!("/reviews/{done}/close");
+        let finding = t.state.store.review(done).await.unwrap().unwrap().findings[0]
+            .focus_area
+            .id
+            .to_string();
+        let finding_form = [
+            ("focus_area", finding.as_str()),
+            ("strengths", "Clear routines"),
+            ("development", "Persistent absence in Year 10"),
+            ("judgement", "effective"),
+        ];
+        // Only the school's head and the trust's leaders close it; not its reviewers.
+        for account in ["head.riverside", "governor", "data.northvale", "cluster.member"] {
+            let cookies = t.sign_in(account).await;
+            let reply = post(&t, &cookies, &close, &[]).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account}");
+        }
+        let head = t.sign_in("head.northvale").await;
+        let page = t.get(&format!("/reviews/{done}"), &head).await;
+        assert!(page.body.contains("Close the review"), "{}", page.body);
+        let forged = [("csrf_token", "forged")];
+        let reply = t.send("POST", &close, &head, Some(&forged)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        let reply = post(&t, &head, &close, &[]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+
+        check_routes(&t, &routes, CLOSED_TABLE).await;
+        let leader = t.sign_in("trust.leader").await;
+        let before_close = t.get(&format!("/reviews/{planned}"), &leader).await;
+        assert!(before_close.body.contains("Record the finding"), "open: the form is there");
+        let page = t.get(&format!("/reviews/{done}"), &leader).await;
+        assert!(page.body.contains("Closed by"), "{}", page.body);
+        assert!(!page.body.contains("Record the finding"), "closed: read-only");
+        assert!(!page.body.contains("Close the review</button>"), "closed once");
+        let reply = post(&t, &head, &close, &[]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "closed once");
+        let reply = post(&t, &leader, &format!("/reviews/{done}/findings"), &finding_form).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "findings are read-only");
     }
 }
