@@ -300,7 +300,7 @@ fn a_mapping_file_that_is_not_toml_cannot_be_read() {
     .unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("mapping file m.toml line 4, column 1: unknown field `colums`"),
+            .starts_with("mapping file m.toml line 4, column 2: unknown field `colums`"),
         "{err}"
     );
 }
