@@ -302,7 +302,7 @@ fn read_mapping(
         Err(error) => {
             let line = match &error {
                 IngestError::Mapping { line, .. } => u64::try_from(*line).unwrap_or(0),
-                _ => 0,
+                IngestError::Read { .. } => 0,
             };
             problems.push(RowError {
                 file: name.clone(),
