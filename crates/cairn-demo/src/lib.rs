@@ -249,6 +249,7 @@ pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
         attendance_marks: Vec::new(),
         attendance_summaries,
         teacher_assessments: Vec::new(),
+        former_upns: Vec::new(),
     }
 }
 

@@ -42,7 +42,9 @@ pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
 pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority};
 pub use improvement::{PlanRiskDecision, PlanRiskStep};
 pub use practices::{LibraryPost, LibraryPractice, PracticeLibrary};
-pub use records::{Characteristics, Enrolment, Group, Membership, Partnership, Pupil, School};
+pub use records::{
+    Characteristics, Enrolment, FormerUpn, Group, Membership, Partnership, Pupil, School,
+};
 pub use review::{PeerReviewPlan, PlanFollowUp, PlanReview};
 pub use year::{AcademicYear, NcYear, YearError};
 

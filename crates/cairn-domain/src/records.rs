@@ -59,6 +59,18 @@ pub struct Pupil {
     pub sex: Sex,
 }
 
+/// A UPN a pupil had before `upn`: a temporary UPN replaced by a permanent one, or a UPN
+/// issued in error and corrected. The DfE CTF carries it as `BasicDetails/FormerUPN`
+/// (../shared/reference/measures.md section 8), so a pupil moving from a first school to a
+/// middle school under a new UPN stays one pupil.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormerUpn {
+    /// The pupil's current UPN.
+    pub upn: Upn,
+    /// The UPN they had before.
+    pub former: Upn,
+}
+
 /// A pupil on roll at a school in one NC year: one row per pupil, school and academic year,
 /// as in the school census. A pupil followed from first to middle to high school has one row
 /// per year at each school.
@@ -120,4 +132,8 @@ pub struct Partnership {
     pub attendance_summaries: Vec<AttendanceSummary>,
     #[serde(default)]
     pub teacher_assessments: Vec<TeacherAssessment>,
+    /// UPNs pupils had before their current one (a CTF's `FormerUPN`, an MIS "Former UPN"
+    /// column): a record under either UPN is the same pupil.
+    #[serde(default)]
+    pub former_upns: Vec<FormerUpn>,
 }

@@ -17,7 +17,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cairn_domain::{AcademicYear, Laestab, NcYear, Pupil, SenProvision, Sex, Urn};
+use cairn_domain::{AcademicYear, Laestab, NcYear, Pupil, SenProvision, Sex, Upn, Urn};
 
 use chrono::NaiveDate;
 use quick_xml::events::Event;
@@ -137,6 +137,8 @@ pub struct CtfPupil {
     /// The line of the `<Pupil>` element.
     pub line: u64,
     pub pupil: Pupil,
+    /// UPNs the pupil had before (`BasicDetails/FormerUPN`), check letters validated.
+    pub former_upns: Vec<Upn>,
     pub nc_year: Option<NcYear>,
     pub ethnicity: Option<String>,
     pub looked_after: Option<bool>,
@@ -646,6 +648,34 @@ fn read_pupil(node: &Node, p: &mut Problems) -> Option<CtfPupil> {
     };
     let sex: Option<Sex> = req_child(node, sex_element, p, cells::sex);
     let basic = node.child("BasicDetails");
+    // `BasicDetails/FormerUPN` (measures.md section 8): a UPN the pupil had before, checked
+    // like any UPN. The same UPN as the pupil's own says nothing and is skipped.
+    let former_upns = basic.map_or_else(Vec::new, |b| {
+        b.children_named("FormerUPN")
+            .filter_map(|f| {
+                let text = f.text.trim();
+                if text.is_empty() {
+                    return None;
+                }
+                match cells::upn(text) {
+                    Ok(former) if upn.as_ref().is_some_and(|u| *u == former) => {
+                        p.warn(
+                            f.line,
+                            "BasicDetails/FormerUPN",
+                            text,
+                            "is the pupil's own UPN; it was ignored",
+                        );
+                        None
+                    }
+                    Ok(former) => Some(former),
+                    Err(rule) => {
+                        p.error(f.line, "BasicDetails/FormerUPN", text, rule);
+                        None
+                    }
+                }
+            })
+            .collect::<Vec<_>>()
+    });
     let nc_year = basic.and_then(|b| {
         opt_child(b, "NCyearActual", p, cells::nc_year)
             .ok()
@@ -776,6 +806,7 @@ fn read_pupil(node: &Node, p: &mut Problems) -> Option<CtfPupil> {
             date_of_birth: dob?,
             sex: sex?,
         },
+        former_upns,
         nc_year,
         ethnicity,
         looked_after,

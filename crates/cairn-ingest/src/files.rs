@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use cairn_domain::{
-    AcademicYear, AttendanceSummary, Enrolment, Group, Laestab, MtcResult, Partnership,
+    AcademicYear, AttendanceSummary, Enrolment, FormerUpn, Group, Laestab, MtcResult, Partnership,
     SharingLevel,
 };
 
@@ -116,6 +116,10 @@ pub fn parse_file(
         FileKind::Pupils => one(mis::parse_pupils(name, bytes, options), |records| {
             let mut out = Partnership::default();
             for r in records {
+                out.former_upns.extend(r.former_upn.map(|former| FormerUpn {
+                    upn: r.pupil.upn.clone(),
+                    former,
+                }));
                 out.pupils.push(r.pupil);
                 out.enrolments.extend(r.enrolment);
                 out.characteristics.extend(r.characteristics);
@@ -258,7 +262,7 @@ fn parse_gias(name: &str, bytes: &[u8]) -> Parsed<Partnership> {
                 column: String::new(),
                 value: String::new(),
                 message: format!(
-                    "{superseded} closed establishments share a LAESTAB with a successor (an academy conversion keeps the number) and were not imported"
+                    "{superseded} establishments share a LAESTAB with the one open today (a closed predecessor, or a successor not yet open: an academy conversion keeps the number) and were not imported"
                 ),
             });
         }
@@ -275,12 +279,17 @@ fn parse_gias(name: &str, bytes: &[u8]) -> Parsed<Partnership> {
     }
 }
 
-/// Keeps one establishment per LAESTAB, which Cairn holds unique: the open one, or else the
-/// one opened last. Returns how many were dropped.
+/// Keeps one establishment per LAESTAB, which Cairn holds unique: the one open today, else
+/// one proposed to open, else the one opened last. (Two open establishments with one LAESTAB
+/// are an error the parser reports, naming both URNs.) Returns how many were dropped.
 fn drop_superseded(establishments: &mut Vec<Establishment>) -> usize {
     let rank = |e: &Establishment| {
-        let open = !matches!(e.status, EstablishmentStatus::Closed);
-        (open, e.opened_on)
+        let state = match e.status {
+            s if s.is_open() => 2,
+            EstablishmentStatus::ProposedToOpen => 1,
+            _ => 0,
+        };
+        (state, e.opened_on)
     };
     let mut best: HashMap<Laestab, usize> = HashMap::new();
     for (i, e) in establishments.iter().enumerate() {
@@ -301,13 +310,18 @@ fn drop_superseded(establishments: &mut Vec<Establishment>) -> usize {
     before - establishments.len()
 }
 
-/// What Cairn keeps from a CTF pupil: the pupil, their enrolment at the source school in the
+/// What Cairn keeps from a CTF pupil: the pupil and any former UPNs, their enrolment at the source school in the
 /// file's year (when the NC year is known), their attendance by year and MTC result.
 fn ctf_partnership(file: CtfFile, out: &mut Partnership) {
     let source = file.header.source.urn;
     let year = file.header.academic_year;
     for p in file.pupils {
         let upn = p.pupil.upn.clone();
+        out.former_upns
+            .extend(p.former_upns.iter().map(|former| FormerUpn {
+                upn: upn.clone(),
+                former: former.clone(),
+            }));
         if let (Some(urn), Some(academic_year), Some(nc_year)) = (source, year, p.nc_year) {
             let spell = p
                 .school_history

@@ -31,6 +31,14 @@ pub enum EstablishmentStatus {
 }
 
 impl EstablishmentStatus {
+    /// Open today: open, or open but proposed to close. A successor proposed to open may
+    /// already hold its predecessor's LAESTAB.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Open | Self::OpenProposedToClose)
+    }
+}
+
+impl EstablishmentStatus {
     fn parse(value: &str) -> Option<Self> {
         match crate::table::normalise_header(value).as_str() {
             "open" => Some(Self::Open),
@@ -239,6 +247,11 @@ pub fn parse_gias_establishments(file: &str, bytes: &[u8]) -> Parsed<Establishme
     let mut records = Vec::new();
     let mut skipped = Skipped::default();
     let mut seen: BTreeMap<Urn, u64> = BTreeMap::new();
+    // The open establishment holding each LAESTAB, and its line: a LAESTAB passes from a
+    // closed predecessor to its successor on academy conversion (GIAS links file, e.g.
+    // Awbridge Primary School, 115856 closed 30-11-2020 and 148213 opened 01-12-2020, both
+    // 850/2006), but two open establishments never share one.
+    let mut open_laestabs: BTreeMap<Laestab, (Urn, u64)> = BTreeMap::new();
     for row in &table.rows {
         let n_errors_before = problems.n_errors();
         let err = |problems: &mut Problems, col: usize, rule: String| {
@@ -355,6 +368,20 @@ pub fn parse_gias_establishments(file: &str, bytes: &[u8]) -> Parsed<Establishme
                     row.get(c_urn),
                     format!("appears twice: lines {first} and {}", row.line),
                 );
+            }
+        }
+        if let (Some(urn), Some(laestab), true) = (urn, laestab, status.is_open()) {
+            if let Some((other, line)) = open_laestabs.get(&laestab) {
+                problems.error(
+                    row.line,
+                    table.header(c_estab),
+                    row.get(c_estab),
+                    format!(
+                        "gives URN {urn} the LAESTAB {laestab} that open establishment URN {other} (line {line}) already has: two open schools cannot share a LAESTAB, so a CTF naming it could not be placed"
+                    ),
+                );
+            } else {
+                open_laestabs.insert(laestab, (urn, row.line));
             }
         }
         if problems.n_errors() > n_errors_before {

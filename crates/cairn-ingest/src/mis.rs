@@ -238,6 +238,11 @@ const ETHNICITY: FieldSpec = field!(
 const PUPIL_FIELDS: &[FieldSpec] = &[
     UPN,
     field!(
+        "former_upn",
+        false,
+        ["Former UPN", "FormerUPN", "Previous UPN", "Old UPN"]
+    ),
+    field!(
         "surname",
         true,
         [
@@ -742,7 +747,7 @@ fn run<T>(
     };
     let mapping = mapping_for(kind, &table.headers, options);
     for entry in &mapping.bad_user_entries {
-        problems.error(1, "", "", format!("the mapping file says {entry}"));
+        problems.error(1, "", "", entry.clone());
     }
     for field in &mapping.missing_required {
         let spec = kind.fields().iter().find(|s| s.name == *field);
@@ -910,6 +915,8 @@ fn header_of(table_mapping: Option<&(Table, ColumnMapping)>, field: &str) -> Str
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PupilImport {
     pub pupil: Pupil,
+    /// The UPN the pupil had before, from a "Former UPN" column (the CTF's `FormerUPN`).
+    pub former_upn: Option<Upn>,
     /// Present when the file has an NC year and the URN and academic year are known (from
     /// columns or the import context). Starts on the admission date, or else on the first
     /// day of the academic year.
@@ -1013,6 +1020,7 @@ pub fn parse_pupils(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parse
         let term = c.or_context(p, "term", context.term, |v| {
             Term::parse(v).map_err(|e| format!("is not a term; expected one of: {}", e.expected))
         });
+        let former_upn = c.opt(p, "former_upn", cells::upn);
         let admitted = c.opt(p, "admission_date", cells::date);
         let left = c.opt(p, "leaving_date", cells::date);
         let upn = upn?;
@@ -1038,7 +1046,10 @@ pub fn parse_pupils(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parse
             }
             _ => None,
         };
+        // A former UPN the same as the current one says nothing.
+        let former_upn = former_upn.ok()?.filter(|f| *f != upn);
         Some(PupilImport {
+            former_upn,
             pupil: Pupil {
                 upn,
                 forename: forename?,

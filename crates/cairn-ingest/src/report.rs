@@ -138,8 +138,13 @@ pub enum IngestError {
     },
     /// A column-mapping file (TOML) that is not valid. The mapping is configuration, not data,
     /// so a bad one stops the import before any row is read.
-    #[error("mapping file {file}: {message}")]
-    Mapping { file: String, message: String },
+    #[error("mapping file {file} line {line}, column {column}: {message}")]
+    Mapping {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// Reads a whole file, returning its bytes and the file name to use in messages.

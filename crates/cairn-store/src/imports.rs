@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
-use cairn_domain::{Partnership, Upn, Urn};
+use cairn_domain::{FormerUpn, Partnership, Upn, Urn};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
 
@@ -392,6 +392,12 @@ const PUPILS: Spec = Spec {
         col("sex", Text),
     ],
 };
+/// A former UPN and the pupil it now belongs to.
+const FORMER_UPNS: Spec = Spec {
+    table: "pupil_former_upns",
+    keys: &[col("upn", Text)],
+    values: &[col("pupil_id", Int)],
+};
 const ENROLMENTS: Spec = Spec {
     table: "enrolments",
     keys: &[
@@ -581,7 +587,17 @@ async fn write_file<C: Conn>(
             ],
         )
     });
+    adopt_former_upns(conn, &data.former_upns).await?;
     write(conn, &PUPILS, pupils.collect(), &mut by_table).await?;
+    if !data.former_upns.is_empty() {
+        let current: HashSet<&Upn> = data.former_upns.iter().map(|f| &f.upn).collect();
+        let ids = conn.pupil_ids(&current).await?;
+        let rows = data.former_upns.iter().map(|f| {
+            let id = ids.get(f.upn.as_str()).copied().unwrap_or_default();
+            (vec![Val::text(f.former.as_str())], vec![Val::Int(id)])
+        });
+        write(conn, &FORMER_UPNS, rows.collect(), &mut by_table).await?;
+    }
 
     // Results are keyed by pupil id: find every UPN's pupil, by current or former UPN.
     let upns: HashSet<&Upn> = data
@@ -721,6 +737,42 @@ async fn write_file<C: Conn>(
     Ok(by_table)
 }
 
+/// Gives a pupil stored under a former UPN its current one before pupils are written, so a
+/// pupil who moves school under a new UPN (a CTF's `FormerUPN`) stays one pupil: the stored
+/// UPN is kept as a former UPN and every record under it still reaches the pupil. A current
+/// and a former UPN that are already two different pupils is a conflict: Cairn does not
+/// merge pupils.
+async fn adopt_former_upns<C: Conn>(conn: &mut C, links: &[FormerUpn]) -> Result<(), StoreError> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let wanted: HashSet<&str> = links
+        .iter()
+        .flat_map(|l| [l.upn.as_str(), l.former.as_str()])
+        .collect();
+    let mut ids = conn.find_pupils(&wanted).await?;
+    for link in links {
+        let current = ids.get(link.upn.as_str()).copied();
+        let before = ids.get(link.former.as_str()).copied();
+        match (current, before) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(StoreError::Conflict {
+                    constraint: format!(
+                        "UPN {} and its former UPN {} are two different pupils already; Cairn does not merge pupils",
+                        link.upn, link.former
+                    ),
+                });
+            }
+            (None, Some(id)) => {
+                conn.rename_pupil(id, &link.upn, &link.former).await?;
+                ids.insert(link.upn.as_str().to_owned(), id);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Writes one table's rows, if there are any, and notes its counts.
 pub(crate) async fn write<C: Conn>(
     conn: &mut C,
@@ -849,6 +901,19 @@ pub(crate) trait Conn: Send {
     fn require_schools(
         &mut self,
         urns: &HashSet<Urn>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Pupil ids by UPN, current or former, for the UPNs that have a pupil.
+    fn find_pupils(
+        &mut self,
+        upns: &HashSet<&str>,
+    ) -> impl Future<Output = Result<HashMap<String, i64>, StoreError>> + Send;
+    /// Gives pupil `id` the UPN `upn`, keeping the one it had as a former UPN unless it is
+    /// `former` (which the caller records, so it is counted).
+    fn rename_pupil(
+        &mut self,
+        id: i64,
+        upn: &Upn,
+        former: &Upn,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Pupil ids by UPN, current or former; fails with `NotFound` if any UPN has no pupil.
     fn pupil_ids(
@@ -992,11 +1057,11 @@ macro_rules! conn_impl {
                 Ok(())
             }
 
-            async fn pupil_ids(
+            async fn find_pupils(
                 &mut self,
-                upns: &HashSet<&Upn>,
+                upns: &HashSet<&str>,
             ) -> Result<HashMap<String, i64>, StoreError> {
-                let mut wanted: Vec<&str> = upns.iter().map(|u| u.as_str()).collect();
+                let mut wanted: Vec<&str> = upns.iter().copied().collect();
                 wanted.sort_unstable();
                 let mut ids = HashMap::with_capacity(wanted.len());
                 for chunk in wanted.chunks(LOOKUP_CHUNK) {
@@ -1018,10 +1083,41 @@ macro_rules! conn_impl {
                         qb.build_query_as().fetch_all(&mut *self).await?;
                     ids.extend(rows);
                 }
-                let missing: Vec<&str> = wanted
+                Ok(ids)
+            }
+
+            async fn rename_pupil(
+                &mut self,
+                id: i64,
+                upn: &Upn,
+                former: &Upn,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO pupil_former_upns (upn, pupil_id) SELECT upn, id FROM pupils WHERE id = $1 AND upn <> $2 ON CONFLICT (upn) DO NOTHING",
+                )
+                .bind(id)
+                .bind(former.as_str())
+                .execute(&mut *self)
+                .await?;
+                sqlx::query("UPDATE pupils SET upn = $1 WHERE id = $2")
+                    .bind(upn.as_str())
+                    .bind(id)
+                    .execute(&mut *self)
+                    .await?;
+                Ok(())
+            }
+
+            async fn pupil_ids(
+                &mut self,
+                upns: &HashSet<&Upn>,
+            ) -> Result<HashMap<String, i64>, StoreError> {
+                let wanted: HashSet<&str> = upns.iter().map(|u| u.as_str()).collect();
+                let ids = self.find_pupils(&wanted).await?;
+                let mut missing: Vec<&str> = wanted
                     .into_iter()
                     .filter(|u| !ids.contains_key(*u))
                     .collect();
+                missing.sort_unstable();
                 if let Some(first) = missing.first() {
                     let more = match missing.len() {
                         1 => String::new(),

@@ -185,6 +185,7 @@ impl Store {
             attendance_marks: partnership.attendance_marks.clone(),
             attendance_summaries: partnership.attendance_summaries.clone(),
             teacher_assessments: partnership.teacher_assessments.clone(),
+            former_upns: partnership.former_upns.clone(),
             ..Partnership::default()
         };
         on_pool!(self, pool => {

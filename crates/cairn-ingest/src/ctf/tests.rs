@@ -117,3 +117,21 @@ fn deeply_nested_xml_is_refused_without_overflowing_the_stack() {
         vec!["deep.xml line 1, column a: is nested more than 64 elements deep; this is not a CTF"]
     );
 }
+
+#[test]
+fn a_former_upn_in_basic_details_is_read_with_its_check_letter() {
+    // measures.md section 8: `BasicDetails/FormerUPN`. A temporary UPN (last character a
+    // letter) replaced by a permanent one at the first school.
+    let parsed = sample("former_upn_ctf25.xml");
+    assert_eq!(parsed.error_messages(), Vec::<String>::new());
+    assert_eq!(parsed.warning_messages(), Vec::<String>::new());
+    let sam = &parsed.records[0].pupils[0];
+    assert_eq!(sam.pupil.upn.as_str(), "T999200118008");
+    let former: Vec<&str> = sam.former_upns.iter().map(Upn::as_str).collect();
+    assert_eq!(former, vec!["E99920011800A"]);
+
+    let sample = sample("sample_ctf25.xml");
+    let jordan = &sample.records[0].pupils[1];
+    assert_eq!(jordan.former_upns[0].as_str(), "J999100114002");
+    assert!(sample.records[0].pupils[0].former_upns.is_empty());
+}

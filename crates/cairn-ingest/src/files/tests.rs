@@ -108,3 +108,110 @@ fn a_ctf_gives_pupils_with_their_attendance() {
     assert!(!slice.pupils.is_empty());
     assert!(!slice.attendance_summaries.is_empty());
 }
+
+#[test]
+fn former_upns_from_a_ctf_and_a_pupil_list_reach_the_partnership_slice() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/ctf/former_upn_ctf25.xml"
+    ))
+    .unwrap();
+    let catalogue = SubjectCatalogue::standard();
+    let parsed = parse_file(
+        FileKind::Ctf,
+        "former_upn_ctf25.xml",
+        &bytes,
+        &options(),
+        &catalogue,
+    );
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let former = &parsed.records[0].former_upns;
+    assert_eq!(former.len(), 1);
+    assert_eq!(former[0].upn.as_str(), "T999200118008");
+    assert_eq!(former[0].former.as_str(), "E99920011800A");
+
+    // An MIS pupil list's "Former UPN" column: checked like any UPN, with line and column;
+    // empty or the pupil's own UPN says nothing.
+    let csv = "UPN,Former UPN,Surname,Forename,DOB,Sex\n\
+               T999200118008,E99920011800A,Mover,Sam,20/05/2016,M\n\
+               D999200118007,,Stayer,Kim,02/02/2016,F\n\
+               V999100114001,V999100114001,Tester,Alex,11/02/2014,F\n\
+               J999100114002,A99920011800A,Example,Jo,01/12/2013,M\n";
+    let parsed = parse_file(
+        FileKind::Pupils,
+        "pupils.csv",
+        csv.as_bytes(),
+        &options(),
+        &catalogue,
+    );
+    assert_eq!(
+        parsed.error_messages(),
+        vec![
+            "pupils.csv line 5, column Former UPN: \"A99920011800A\" has check letter A, expected E"
+        ]
+    );
+    let slice = &parsed.records[0];
+    assert_eq!(slice.pupils.len(), 3);
+    assert_eq!(slice.former_upns.len(), 1);
+    assert_eq!(slice.former_upns[0].former.as_str(), "E99920011800A");
+}
+
+/// Awbridge Primary School became an academy on 1 December 2020: the closed community
+/// school (URN 115856) and the open academy (URN 148213) share LAESTAB 850/2006 in the GIAS
+/// extract of 20 April 2022 (lines 8 and 1083), and the GIAS links file of 22 April 2025
+/// records "115856, 148213, Successor, 31-10-2020".
+#[test]
+fn a_real_academy_conversion_keeps_the_successor_and_a_second_open_school_is_an_error() {
+    let extract = public_data("hampshire-surrey-perf-tables/gias/20220420_gias_850_936.csv");
+    let name = "20220420_gias_850_936.csv";
+    let catalogue = SubjectCatalogue::standard();
+    let parsed = parse_file(FileKind::Gias, name, &extract, &options(), &catalogue);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let awbridge: Vec<u32> = parsed.records[0]
+        .schools
+        .iter()
+        .filter(|s| s.laestab.to_string() == "8502006")
+        .map(|s| s.urn.get())
+        .collect();
+    assert_eq!(
+        awbridge,
+        vec![148_213],
+        "the open academy, not its predecessor"
+    );
+
+    let links = crate::gias::parse_gias_links(
+        "links_edubasealldata20250422.csv",
+        &public_data("gias-links-2025/links_edubasealldata20250422.csv"),
+    );
+    let link = links
+        .records
+        .iter()
+        .find(|l| l.urn.get() == 115_856 && l.link_urn.get() == 148_213)
+        .expect("the links file names Awbridge's successor");
+    assert_eq!(link.link_type, "Successor");
+    assert_eq!(
+        link.established_on,
+        chrono::NaiveDate::from_ymd_opt(2020, 10, 31)
+    );
+
+    // The same extract with the predecessor still marked open: two open schools with one
+    // LAESTAB, reported on the second one's line, naming both URNs.
+    let text = String::from_utf8_lossy(&extract).replacen(
+        "\"Awbridge Primary School\",\"Community school\",\"Local authority maintained schools\",\"Closed\"",
+        "\"Awbridge Primary School\",\"Community school\",\"Local authority maintained schools\",\"Open\"",
+        1,
+    );
+    let parsed = parse_file(
+        FileKind::Gias,
+        name,
+        text.as_bytes(),
+        &options(),
+        &catalogue,
+    );
+    assert_eq!(
+        parsed.error_messages(),
+        vec![
+            "20220420_gias_850_936.csv line 1083, column EstablishmentNumber: \"2006\" gives URN 148213 the LAESTAB 8502006 that open establishment URN 115856 (line 8) already has: two open schools cannot share a LAESTAB, so a CTF naming it could not be placed"
+        ]
+    );
+}

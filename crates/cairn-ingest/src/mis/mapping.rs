@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::report::IngestError;
 use crate::table::normalise_header;
@@ -36,30 +37,57 @@ macro_rules! field {
 }
 pub(crate) use field;
 
-/// A user's mapping file: canonical field name to the header used in their export.
+/// A user's mapping file: canonical field name to the header used in their export, with
+/// where each entry is written so a bad one is reported at its line and column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserMapping {
     columns: BTreeMap<String, String>,
+    /// `file line L, column C` of each entry's field name, when read from a file.
+    places: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
     #[serde(default)]
-    columns: BTreeMap<String, String>,
+    columns: BTreeMap<Spanned<String>, String>,
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 impl UserMapping {
     /// Parses a mapping file. Field names are checked when the mapping is applied to an import
-    /// kind, since each kind has its own fields.
+    /// kind, since each kind has its own fields. A file that is not valid TOML, or has a
+    /// section other than `[columns]`, is an error at its line and column.
     pub fn parse(file: &str, text: &str) -> Result<Self, IngestError> {
-        let parsed: MappingFile = toml::from_str(text).map_err(|e| IngestError::Mapping {
-            file: file.to_owned(),
-            message: e.message().to_owned(),
+        let parsed: MappingFile = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map_or((1, 1), |span| line_and_column(text, span.start));
+            IngestError::Mapping {
+                file: file.to_owned(),
+                line,
+                column,
+                message: e.message().trim_end().to_owned(),
+            }
         })?;
-        Ok(UserMapping {
-            columns: parsed.columns,
-        })
+        let mut mapping = UserMapping::default();
+        for (field, header) in parsed.columns {
+            let (line, column) = line_and_column(text, field.span().start);
+            let field = field.into_inner();
+            mapping.places.insert(
+                field.clone(),
+                format!("{file} line {line}, column {column}"),
+            );
+            mapping.columns.insert(field, header);
+        }
+        Ok(mapping)
     }
 
     /// Builds a mapping in code: `(canonical field, column header)` pairs.
@@ -69,6 +97,15 @@ impl UserMapping {
                 .into_iter()
                 .map(|(f, c)| (f.to_owned(), c.to_owned()))
                 .collect(),
+            places: BTreeMap::new(),
+        }
+    }
+
+    /// "the mapping file (at line L, column C)": the start of a message about `field`'s entry.
+    fn says(&self, field: &str) -> String {
+        match self.places.get(field) {
+            Some(place) => format!("the mapping file {place} says"),
+            None => "the mapping file says".to_owned(),
         }
     }
 }
@@ -149,7 +186,7 @@ impl fmt::Display for ColumnMapping {
             writeln!(f, "unused columns: {}", self.unused_headers.join(", "))?;
         }
         for entry in &self.bad_user_entries {
-            writeln!(f, "mapping file: {entry}")?;
+            writeln!(f, "{entry}")?;
         }
         Ok(())
     }
@@ -172,7 +209,8 @@ pub(crate) fn resolve_mapping(
             let Some(spec) = specs.iter().find(|s| s.name == field.as_str()) else {
                 let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
                 mapping.bad_user_entries.push(format!(
-                    "{field:?} is not a field of this import; expected one of: {}",
+                    "{} {field:?} is not a field of this import; expected one of: {}",
+                    user.says(field),
                     names.join(", ")
                 ));
                 continue;
@@ -195,7 +233,8 @@ pub(crate) fn resolve_mapping(
                     });
                 }
                 None => mapping.bad_user_entries.push(format!(
-                    "{field} = {header:?}, but the file has no column {header:?}"
+                    "{} {field} = {header:?}, but the file has no column {header:?}",
+                    user.says(field)
                 )),
             }
         }

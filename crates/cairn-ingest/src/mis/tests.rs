@@ -289,8 +289,40 @@ fn a_mapping_entry_for_an_unknown_field_or_absent_header_is_reported() {
 fn a_mapping_file_that_is_not_toml_cannot_be_read() {
     let err = UserMapping::parse("m.toml", "[columns\nupn=").unwrap_err();
     assert!(
-        err.to_string().starts_with("mapping file m.toml: "),
+        err.to_string()
+            .starts_with("mapping file m.toml line 1, column 9: "),
         "{err}"
+    );
+    let err = UserMapping::parse(
+        "m.toml",
+        "[columns]\nupn = \"UPN\"\n\n[colums]\nscore = 1\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("mapping file m.toml line 4, column 2: unknown field `colums`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn mapping_entries_from_a_file_are_reported_at_their_line_and_column() {
+    let mapping = UserMapping::parse(
+        "m.toml",
+        "# MTC export from our MIS\n[columns]\nupn = \"Pupil Ref\"\n  shoe_size = \"Shoes\"\n",
+    )
+    .unwrap();
+    let options = MisOptions {
+        mapping: Some(&mapping),
+        context: context(),
+    };
+    let parsed = parse_mtc("mtc.csv", b"UPN,Score\nT822101101202,25\n", &options);
+    assert_eq!(
+        parsed.error_messages(),
+        vec![
+            "mtc.csv line 1: the mapping file m.toml line 4, column 3 says \"shoe_size\" is not a field of this import; expected one of: upn, academic_year, score",
+            "mtc.csv line 1: the mapping file m.toml line 3, column 1 says upn = \"Pupil Ref\", but the file has no column \"Pupil Ref\"",
+        ]
     );
 }
 

@@ -2,8 +2,8 @@
 
 use cairn_domain::{
     AcademicYear, AttendanceCode, AttendanceMark, AttendanceSummary, EyfsJudgement, EyfsResult,
-    Ks2Result, Ks2TestOutcome, Ks4Grade, Ks4ResultRow, Laestab, MtcOutcome, MtcResult, Partnership,
-    Phase, PhonicsOutcome, PhonicsResult, Pupil, School, SchoolType, Session, Sex,
+    FormerUpn, Ks2Result, Ks2TestOutcome, Ks4Grade, Ks4ResultRow, Laestab, MtcOutcome, MtcResult,
+    Partnership, Phase, PhonicsOutcome, PhonicsResult, Pupil, School, SchoolType, Session, Sex,
     TeacherAssessment, Term, Upn, Urn, WritingTa,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -220,6 +220,64 @@ backend_test! {
                 .fetch_one(pool).await.unwrap()
         });
         assert_eq!(owner, upn(1).as_str());
+    }
+}
+
+backend_test! {
+    async fn a_pupil_arriving_under_a_new_upn_with_its_former_upn_stays_one_pupil(db) {
+        // A first-school pupil stored under their old UPN, with a result under it.
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(2)).await;
+        let mut results = ks4(1, &["Mathematics"], Some(year()));
+        results.ks4_results[0].upn = upn(1);
+        import_one(store, ImportKind::Ks4, results).await;
+
+        // The middle school's file: the same pupil under a new UPN, naming the old one.
+        let mut moved = roll(2);
+        moved.pupils.remove(0);
+        moved.pupils[0].upn = upn(500);
+        moved.former_upns = vec![FormerUpn { upn: upn(500), former: upn(1) }];
+        let outcomes = store.import(&[file(ImportKind::Ctf, "move.xml", moved.clone())], false).await.unwrap();
+        let tables: Vec<(&str, ImportCounts)> = outcomes[0].by_table.clone();
+        assert!(tables.contains(&("pupil_former_upns", counts(1, 0, 0))), "{tables:?}");
+        assert!(tables.contains(&("pupils", counts(0, 0, 1))), "{tables:?}");
+        assert_eq!(count(store, "pupils").await, 2, "one pupil, not two");
+        let (current, former): (String, String) = crate::on_pool!(store, pool => {
+            sqlx::query_as("SELECT p.upn, f.upn FROM pupils p JOIN pupil_former_upns f ON f.pupil_id = p.id")
+                .fetch_one(pool).await.unwrap()
+        });
+        assert_eq!((current.as_str(), former.as_str()), (upn(500).as_str(), upn(1).as_str()));
+        // The old result is the pupil's, and a record under either UPN reaches them.
+        let owner: String = crate::on_pool!(store, pool => {
+            sqlx::query_scalar("SELECT p.upn FROM ks4_results r JOIN pupils p ON p.id = r.pupil_id")
+                .fetch_one(pool).await.unwrap()
+        });
+        assert_eq!(owner, upn(500).as_str());
+        let mut late = ks4(1, &["History"], Some(year()));
+        late.ks4_results[0].upn = upn(1);
+        assert_eq!(import_one(store, ImportKind::Ks4, late).await, counts(1, 0, 0));
+
+        // The same file again changes nothing.
+        let again = store.import(&[file(ImportKind::Ctf, "move.xml", moved)], false).await.unwrap();
+        assert_eq!(again[0].record.counts, counts(0, 0, 3));
+        assert_eq!(count(store, "pupils").await, 2);
+    }
+}
+
+backend_test! {
+    async fn a_former_upn_that_is_already_another_pupil_is_a_conflict_and_writes_nothing(db) {
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(2)).await;
+        let mut both = roll(2);
+        both.schools.clear();
+        both.former_upns = vec![FormerUpn { upn: upn(1), former: upn(0) }];
+        let error = store.import(&[file(ImportKind::Ctf, "both.xml", both)], false).await.unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Conflict { constraint } if constraint.contains(upn(0).as_str()) && constraint.contains(upn(1).as_str())),
+            "{error:?}"
+        );
+        assert_eq!(count(store, "pupil_former_upns").await, 0);
+        assert_eq!(count(store, "pupils").await, 2);
     }
 }
 

@@ -12,8 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 use cairn_domain::{AcademicYear, Partnership, Term, Urn};
 use cairn_ingest::assessments::SubjectCatalogue;
 use cairn_ingest::files::{FileKind, parse_file};
-use cairn_ingest::mis::{ImportContext, MisOptions};
-use cairn_ingest::{RowError, RowWarning};
+use cairn_ingest::mis::{self, ColumnMapping, ImportContext, MatchedBy, MisOptions, UserMapping};
+use cairn_ingest::{IngestError, RowError, RowWarning};
 use cairn_measures::SuppressionPolicy;
 use cairn_store::{ImportFile, ImportKind, SchoolImport};
 use sha2::{Digest, Sha256};
@@ -55,6 +55,50 @@ pub(crate) struct LogLine {
     pub dry_run: bool,
 }
 
+/// One field of the mapping an upload was read with.
+#[derive(Debug)]
+pub(crate) struct MappedField {
+    pub field: &'static str,
+    pub header: String,
+    /// "preset" or "mapping file", as `cairn import --show-mapping` says.
+    pub by: &'static str,
+}
+
+/// The column mapping an MIS upload was read with: what `cairn import --show-mapping` prints,
+/// from the same `cairn_ingest::mis::show_mapping`.
+#[derive(Debug)]
+pub(crate) struct MappingShown {
+    /// The uploaded mapping file's name, when there was one.
+    pub mapping_file: Option<String>,
+    pub fields: Vec<MappedField>,
+    pub missing_required: String,
+    pub missing_optional: String,
+    pub unused_columns: String,
+}
+
+impl MappingShown {
+    fn of(mapping: &ColumnMapping, mapping_file: Option<String>) -> Self {
+        MappingShown {
+            mapping_file,
+            fields: mapping
+                .matches
+                .iter()
+                .map(|m| MappedField {
+                    field: m.field,
+                    header: m.header.clone(),
+                    by: match m.matched_by {
+                        MatchedBy::Preset => "preset",
+                        MatchedBy::UserMapping => "mapping file",
+                    },
+                })
+                .collect(),
+            missing_required: mapping.missing_required.join(", "),
+            missing_optional: mapping.missing_optional.join(", "),
+            unused_columns: mapping.unused_headers.join(", "),
+        }
+    }
+}
+
 /// What the last upload did.
 #[derive(Debug)]
 pub(crate) enum Outcome {
@@ -84,6 +128,8 @@ pub(crate) struct ImportsPage {
     pub year: String,
     pub outcome: Option<Outcome>,
     pub warnings: Vec<RowWarning>,
+    /// The column mapping the upload was read with (MIS exports only).
+    pub mapping: Option<MappingShown>,
     pub log: Vec<LogLine>,
 }
 
@@ -138,6 +184,7 @@ async fn page(
         year,
         outcome,
         warnings,
+        mapping: None,
         log,
     })
 }
@@ -163,6 +210,17 @@ struct Upload {
     dry_run: bool,
     file_name: String,
     bytes: Vec<u8>,
+    /// An optional TOML column mapping, as `cairn import --mapping` takes.
+    mapping_name: String,
+    mapping_bytes: Vec<u8>,
+}
+
+/// A file field's name without any folders the browser sent.
+fn base_name(field: &axum::extract::multipart::Field<'_>) -> String {
+    field
+        .file_name()
+        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned())
+        .unwrap_or_default()
 }
 
 async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
@@ -173,11 +231,13 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
     while let Some(field) = multipart.next_field().await.map_err(|_| BAD)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            upload.file_name = field
-                .file_name()
-                .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned())
-                .unwrap_or_default();
+            upload.file_name = base_name(&field);
             upload.bytes = field.bytes().await.map_err(|_| BAD)?.to_vec();
+            continue;
+        }
+        if name == "mapping" {
+            upload.mapping_name = base_name(&field);
+            upload.mapping_bytes = field.bytes().await.map_err(|_| BAD)?.to_vec();
             continue;
         }
         let text = field.text().await.map_err(|_| BAD)?;
@@ -201,6 +261,58 @@ fn file_problem(file: &str, rule: String) -> RowError {
         column: String::new(),
         value: String::new(),
         rule,
+    }
+}
+
+/// The uploaded mapping file, read by `cairn_ingest`'s `UserMapping::parse` as
+/// `cairn import --mapping` reads it, so a bad one is reported with the same words, line and
+/// column. Returns the mapping (if there is a good one) and the mapping file's name.
+fn read_mapping(
+    upload: &Upload,
+    kind: FileKind,
+    problems: &mut Vec<RowError>,
+) -> (Option<UserMapping>, Option<String>) {
+    if upload.mapping_bytes.is_empty() {
+        return (None, None);
+    }
+    let name = if upload.mapping_name.is_empty() {
+        "mapping.toml".to_owned()
+    } else {
+        upload.mapping_name.clone()
+    };
+    if kind.mis_kind().is_none() {
+        problems.push(file_problem(
+            &name,
+            format!(
+                "mapping file {name} cannot be used: {} files are read by their own element names; there is no mapping to apply",
+                kind.label()
+            ),
+        ));
+        return (None, Some(name));
+    }
+    let Ok(text) = std::str::from_utf8(&upload.mapping_bytes) else {
+        problems.push(file_problem(
+            &name,
+            format!("mapping file {name} is not UTF-8 text: save it as UTF-8 TOML"),
+        ));
+        return (None, Some(name));
+    };
+    match UserMapping::parse(&name, text) {
+        Ok(mapping) => (Some(mapping), Some(name)),
+        Err(error) => {
+            let line = match &error {
+                IngestError::Mapping { line, .. } => u64::try_from(*line).unwrap_or(0),
+                IngestError::Read { .. } => 0,
+            };
+            problems.push(RowError {
+                file: name.clone(),
+                line,
+                column: String::new(),
+                value: String::new(),
+                rule: error.to_string(),
+            });
+            (None, Some(name))
+        }
     }
 }
 
@@ -261,8 +373,9 @@ pub(crate) async fn create(
     };
     let term = Term::parse(&upload.term).ok();
     let catalogue = SubjectCatalogue::standard();
+    let (user_mapping, mapping_file) = read_mapping(&upload, kind, &mut problems);
     let options = MisOptions {
-        mapping: None,
+        mapping: user_mapping.as_ref(),
         context: ImportContext {
             urn: Some(urn),
             academic_year: year,
@@ -271,6 +384,19 @@ pub(crate) async fn create(
     };
     let mut warnings = Vec::new();
     let mut data = Partnership::default();
+    // The mapping is shown whenever the file could be read with one, as `--show-mapping` does.
+    let shown = match kind.mis_kind() {
+        Some(mis_kind)
+            if !upload.bytes.is_empty()
+                && (user_mapping.is_some() || upload.mapping_bytes.is_empty()) =>
+        {
+            Some(MappingShown::of(
+                &mis::show_mapping(mis_kind, &upload.bytes, &options),
+                mapping_file,
+            ))
+        }
+        _ => None,
+    };
     if problems.is_empty() {
         let parsed = parse_file(kind, &file_name, &upload.bytes, &options, &catalogue);
         problems.extend(parsed.errors);
@@ -296,7 +422,7 @@ pub(crate) async fn create(
             errors: problems,
             more,
         };
-        let page = page(
+        let mut page = page(
             &state,
             &viewer,
             urn,
@@ -306,6 +432,7 @@ pub(crate) async fn create(
             warnings,
         )
         .await?;
+        page.mapping = shown;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
 
@@ -336,7 +463,7 @@ pub(crate) async fn create(
                 )],
                 more: 0,
             };
-            let page = page(
+            let mut page = page(
                 &state,
                 &viewer,
                 urn,
@@ -346,6 +473,7 @@ pub(crate) async fn create(
                 warnings,
             )
             .await?;
+            page.mapping = shown;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
     };
@@ -375,7 +503,7 @@ pub(crate) async fn create(
         unchanged: as_count(counts.unchanged),
         refreshed,
     };
-    let page = page(
+    let mut page = page(
         &state,
         &viewer,
         urn,
@@ -385,5 +513,6 @@ pub(crate) async fn create(
         warnings,
     )
     .await?;
+    page.mapping = shown;
     Ok(render(&page)?.into_response())
 }

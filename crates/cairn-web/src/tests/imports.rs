@@ -20,15 +20,27 @@ async fn upload(
     fields: &[(&str, &str)],
     file: Option<(&str, &str)>,
 ) -> Reply {
+    let files: Vec<(&str, &str, &str)> = file.map(|(n, c)| ("file", n, c)).into_iter().collect();
+    upload_files(t, path, cookies, fields, &files).await
+}
+
+/// Posts the upload form with any file fields: `(field, file name, content)`.
+async fn upload_files(
+    t: &TestApp,
+    path: &str,
+    cookies: &[(String, String)],
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str)],
+) -> Reply {
     let mut body = String::new();
     for (name, value) in fields {
         body.push_str(&format!(
             "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
         ));
     }
-    if let Some((file_name, content)) = file {
+    for (field, file_name, content) in files {
         body.push_str(&format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n"
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n"
         ));
     }
     body.push_str(&format!("--{BOUNDARY}--\r\n"));
@@ -165,5 +177,154 @@ backend_test! {
         assert_eq!(log.len(), 3);
         assert!(log.iter().all(|i| i.record.user_id.is_some()));
         assert!(log[2].record.dry_run && !log[1].record.dry_run);
+    }
+}
+
+backend_test! {
+    async fn a_mapping_file_maps_columns_shows_the_mapping_and_its_errors_name_line_and_column(db) {
+        let t = TestApp::new(db).await;
+        let path = format!("/schools/{}/imports", urn_of(HIGH));
+        let cookies = t.sign_in("data.northvale").await;
+        let token = t.get(&path, &cookies).await.hidden("csrf_token").unwrap();
+        let upn = a_year_11_upn();
+        let csv = format!("Pupil Ref,Subject,Final Result\n{upn},Mathematics,7\n");
+        let fields = [("csrf_token", token.as_str()), ("kind", "ks4"), ("year", "2024/25")];
+        let imports_before = t.state.store.imports().await.unwrap().len();
+
+        // Without a mapping the non-standard columns are missing, and the page shows what
+        // was found, as `cairn import --show-mapping` does.
+        let reply = upload(&t, &path, &cookies, &fields, Some(("results.csv", &csv))).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert!(reply.body.contains("Which column each field was read from"), "{}", reply.body);
+        assert!(reply.body.contains("<dt>Missing required</dt><dd>upn, grade</dd>"), "{}", reply.body);
+
+        // Bad TOML: the mapping file's line and column, in the words the command line uses.
+        let reply = upload_files(
+            &t, &path, &cookies, &fields,
+            &[("file", "results.csv", &csv), ("mapping", "m.toml", "[columns\nupn = \"Pupil Ref\"\n")],
+        ).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert!(reply.body.contains("mapping file m.toml line 1, column 9: "), "{}", reply.body);
+        let cli = cairn_ingest::mis::UserMapping::parse("m.toml", "[columns\nupn = \"Pupil Ref\"\n")
+            .unwrap_err()
+            .to_string();
+        let escaped = cli
+            .replace('&', "&amp;")
+            .replace('"', "&#34;")
+            .replace('\'', "&#39;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert!(reply.body.contains(&escaped), "{cli}\n{}", reply.body);
+
+        // An unknown field and a column not in the file: each at its line and column.
+        let bad = "[columns]\nupn = \"Pupil Ref\"\ngrade = \"Result\"\nshoe_size = \"Shoes\"\n";
+        let reply = upload_files(
+            &t, &path, &cookies, &fields,
+            &[("file", "results.csv", &csv), ("mapping", "m.toml", bad)],
+        ).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert!(reply.body.contains("the mapping file m.toml line 4, column 1 says &#34;shoe_size&#34; is not a field of this import"), "{}", reply.body);
+        assert!(reply.body.contains("the mapping file m.toml line 3, column 1 says grade = &#34;Result&#34;, but the file has no column &#34;Result&#34;"), "{}", reply.body);
+        assert_eq!(t.state.store.imports().await.unwrap().len(), imports_before);
+
+        // A good mapping: imported, and the page says which column came from the mapping.
+        let good = "[columns]\nupn = \"Pupil Ref\"\ngrade = \"Final Result\"\n";
+        let reply = upload_files(
+            &t, &path, &cookies, &fields,
+            &[("file", "results.csv", &csv), ("mapping", "m.toml", good)],
+        ).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(reply.body.contains("results.csv imported"), "{}", reply.body);
+        assert!(reply.body.contains("Read with the mapping file m.toml"), "{}", reply.body);
+        assert!(reply.body.contains("<tr><td><code>upn</code></td><td>Pupil Ref</td><td>mapping file</td></tr>"), "{}", reply.body);
+        assert!(reply.body.contains("<tr><td><code>subject</code></td><td>Subject</td><td>preset</td></tr>"), "{}", reply.body);
+        assert_eq!(t.state.store.imports().await.unwrap().len(), imports_before + 1);
+
+        // A mapping with a CTF is refused: a CTF has no columns to map.
+        let reply = upload_files(
+            &t, &path, &cookies, &[("csrf_token", token.as_str()), ("kind", "ctf")],
+            &[("file", "pupils.xml", "<CTfile/>"), ("mapping", "m.toml", good)],
+        ).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert!(reply.body.contains("there is no mapping to apply"), "{}", reply.body);
+    }
+}
+
+backend_test! {
+    async fn only_a_data_manager_in_scope_may_upload_with_a_mapping(db) {
+        let t = TestApp::new(db).await;
+        let good = "[columns]\nupn = \"Pupil Ref\"\n";
+        let csv = "Pupil Ref,Subject,Grade\n";
+        let imports_before = t.state.store.imports().await.unwrap().len();
+        for (account, school, status) in [
+            ("trust.leader", HIGH, 403),
+            ("governor", HIGH, 403),
+            ("cluster.member", HIGH, 403),
+            ("head.northvale", HIGH, 403),
+            ("data.northvale", RIVERSIDE, 403),
+            ("data.northvale", HIGH, 200),
+        ] {
+            let cookies = t.sign_in(account).await;
+            let token = t.get("/", &cookies).await.hidden("csrf_token").unwrap();
+            let path = format!("/schools/{}/imports", urn_of(school));
+            let reply = upload_files(
+                &t, &path, &cookies, &[("csrf_token", token.as_str()), ("kind", "ks4")],
+                &[("file", "r.csv", csv), ("mapping", "m.toml", good)],
+            ).await;
+            assert_eq!(reply.status.as_u16(), status, "{account} at {school}: {}", reply.body);
+            if status == 200 {
+                // A header-only file with the mapping: read, shown and logged with no rows.
+                assert!(reply.body.contains("<td>Pupil Ref</td><td>mapping file</td>"), "{}", reply.body);
+            }
+        }
+        // Only the in-scope data manager's upload reached the log.
+        assert_eq!(t.state.store.imports().await.unwrap().len(), imports_before + 1);
+    }
+}
+
+backend_test! {
+    async fn a_ctf_naming_a_former_upn_keeps_the_pupil_one_pupil(db) {
+        // A pupil already stored under one UPN (their record from earlier schools) arrives in
+        // a CTF under a new UPN, with the old one as BasicDetails/FormerUPN.
+        let t = TestApp::new(db).await;
+        let high = urn_of(HIGH);
+        let path = format!("/schools/{high}/imports");
+        let cookies = t.sign_in("data.northvale").await;
+        let token = t.get(&path, &cookies).await.hidden("csrf_token").unwrap();
+        let old_upn = a_year_11_upn();
+        let pupil = demo().pupils.iter().find(|p| p.upn.as_str() == old_upn).unwrap();
+        let school = demo().schools.iter().find(|s| s.urn == high).unwrap();
+        let laestab = school.laestab.to_string();
+        let (lea, estab) = laestab.split_at(3);
+        let year = AcademicYear::parse("2024/25").unwrap();
+        let filter = cairn_store::PupilFilter { schools: vec![high], ..Default::default() };
+        let before = t.state.store.pupils_matching(year, &filter).await.unwrap();
+        let pupil_id = before.iter().find(|p| p.upn.as_str() == old_upn).unwrap().pupil_id;
+        let timeline_before = t.state.store.pupil_timeline(pupil_id).await.unwrap().unwrap();
+        let new_upn = cairn_domain::Upn::with_check_letter("999300124001").unwrap();
+        assert!(demo().pupils.iter().all(|p| p.upn != new_upn));
+        let ctf = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CTfile>\n<Header>\n<CTFversion>25.0</CTFversion>\n\
+             <SourceSchool><LEA>{lea}</LEA><Estab>{estab}</Estab><URN>{high}</URN><AcademicYear>2024</AcademicYear></SourceSchool>\n\
+             </Header>\n<CTFpupilData>\n<Pupil>\n<UPN>{new_upn}</UPN>\n<Surname>{}</Surname>\n<Forename>{}</Forename>\n\
+             <DOB>{}</DOB>\n<Sex>{}</Sex>\n<BasicDetails><FormerUPN>{old_upn}</FormerUPN><NCyearActual>11</NCyearActual></BasicDetails>\n\
+             </Pupil>\n</CTFpupilData>\n</CTfile>\n",
+            pupil.surname, pupil.forename, pupil.date_of_birth, pupil.sex.code(),
+        );
+        let reply = upload(
+            &t, &path, &cookies, &[("csrf_token", token.as_str()), ("kind", "ctf")],
+            Some(("transfer.xml", &ctf)),
+        ).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(reply.body.contains("transfer.xml imported"), "{}", reply.body);
+
+        let after = t.state.store.pupils_matching(year, &filter).await.unwrap();
+        assert_eq!(after.len(), before.len(), "one pupil, not two");
+        let moved = after.iter().find(|p| p.pupil_id == pupil_id).unwrap();
+        assert_eq!(moved.upn, new_upn);
+        let timeline = t.state.store.pupil_timeline(pupil_id).await.unwrap().unwrap();
+        assert_eq!(timeline.upn, new_upn);
+        assert_eq!(timeline.enrolments.len(), timeline_before.enrolments.len());
+        assert_eq!(timeline.results.len(), timeline_before.results.len());
     }
 }
