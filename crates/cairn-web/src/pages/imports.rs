@@ -263,6 +263,7 @@ pub(crate) async fn create(
     let catalogue = SubjectCatalogue::standard();
     let options = MisOptions {
         mapping: None,
+        progress: None,
         context: ImportContext {
             urn: Some(urn),
             academic_year: year,
