@@ -22,6 +22,7 @@ pub mod files;
 pub mod gias;
 pub mod mis;
 pub mod perf;
+pub mod progress;
 mod report;
 mod table;
 
@@ -47,6 +48,7 @@ pub fn fuzz_all_parsers_with(bytes: &[u8], mapping: Option<&mis::UserMapping>) {
     let _ = gias::parse_gias_links("f.csv", bytes);
     let options = mis::MisOptions {
         mapping,
+        progress: None,
         context: mis::ImportContext {
             urn: cairn_domain::Urn::parse("115850").ok(),
             academic_year: cairn_domain::AcademicYear::parse("2023/24").ok(),

@@ -15,6 +15,7 @@ mod mapping;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use cairn_domain::{AcademicYear, Characteristics, Enrolment, Pupil, SenProvision, Term, Upn, Urn};
 pub use mapping::{ColumnMapping, FieldMatch, FieldSpec, MatchedBy, UserMapping};
@@ -26,8 +27,9 @@ use crate::assessments::{
     PhonicsOutcome, PhonicsResult, Session, SubjectCatalogue, TeacherAssessment, WritingTa,
 };
 use crate::cells;
+use crate::progress::Progress;
 use crate::report::{Parsed, Problems};
-use crate::table::{Row, Table, read_table};
+use crate::table::{Row, Table, read_table, read_table_counted};
 
 #[cfg(test)]
 mod tests;
@@ -108,6 +110,8 @@ impl ImportContext {
 pub struct MisOptions<'a> {
     pub mapping: Option<&'a UserMapping>,
     pub context: ImportContext,
+    /// Counts bytes read and rows checked, for a progress bar on a large file.
+    pub progress: Option<&'a Progress>,
 }
 
 const UPN: FieldSpec = field!(
@@ -732,17 +736,26 @@ struct Lined<T> {
     record: T,
 }
 
+/// Rows per chunk when rows are built in parallel: big enough that a chunk's bookkeeping is
+/// noise, small enough that two cores share a large file evenly.
+const ROWS_PER_CHUNK: usize = 16_384;
+
 /// Reads the table and mapping, reports header problems, then calls `build` for each row.
 /// A record is kept only when its row raised no error.
-fn run<T>(
+///
+/// Rows are built in parallel chunks (rayon), each with its own problems; records and
+/// problems are put back in file order, so the result is the same as one pass.
+fn run<T: Send>(
     kind: ImportKind,
     file: &str,
     bytes: &[u8],
     options: &MisOptions<'_>,
-    mut build: impl FnMut(&Cells<'_>, &mut Problems) -> Option<T>,
+    build: impl Fn(&Cells<'_>, &mut Problems) -> Option<T> + Sync,
 ) -> (Vec<Lined<T>>, Problems, Option<(Table, ColumnMapping)>) {
+    use rayon::prelude::*;
+
     let mut problems = Problems::new(file);
-    let Some(table) = read_table(bytes, &mut problems) else {
+    let Some(table) = read_table_counted(bytes, &mut problems, options.progress) else {
         return (Vec::new(), problems, None);
     };
     let mapping = mapping_for(kind, &table.headers, options);
@@ -775,22 +788,41 @@ fn run<T>(
     }
     table.warn_wide_rows(&mut problems);
     check_date_columns(kind, &table, &mapping, &mut problems);
-    let mut records = Vec::new();
-    for row in &table.rows {
-        let n_errors_before = problems.n_errors();
-        let cells = Cells {
-            row,
-            mapping: &mapping,
-        };
-        let record = build(&cells, &mut problems);
-        if let Some(record) = record {
-            if problems.n_errors() == n_errors_before {
-                records.push(Lined {
-                    line: row.line,
-                    record,
-                });
+    if let Some(progress) = options.progress {
+        progress.found_rows(table.rows.len());
+    }
+    let chunks: Vec<(Vec<Lined<T>>, Problems)> = table
+        .rows
+        .par_chunks(ROWS_PER_CHUNK)
+        .map(|rows| {
+            let mut problems = Problems::new(file);
+            let mut records = Vec::with_capacity(rows.len());
+            for row in rows {
+                let n_errors_before = problems.n_errors();
+                let cells = Cells {
+                    row,
+                    mapping: &mapping,
+                };
+                let record = build(&cells, &mut problems);
+                if let Some(record) = record {
+                    if problems.n_errors() == n_errors_before {
+                        records.push(Lined {
+                            line: row.line,
+                            record,
+                        });
+                    }
+                }
             }
-        }
+            if let Some(progress) = options.progress {
+                progress.checked_rows(rows.len());
+            }
+            (records, problems)
+        })
+        .collect();
+    let mut records = Vec::with_capacity(table.rows.len());
+    for (mut chunk, chunk_problems) in chunks {
+        records.append(&mut chunk);
+        problems.absorb(chunk_problems);
     }
     (records, problems, Some((table, mapping)))
 }
@@ -1001,8 +1033,9 @@ fn warn_no_disadvantaged(mapping: Option<&(Table, ColumnMapping)>, p: &mut Probl
 /// lines.
 pub fn parse_pupils(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<PupilImport> {
     let context = options.context;
-    let mut enrolment_ok = false;
-    let mut characteristics_ok = false;
+    // Set from rows built in parallel.
+    let enrolment_made = AtomicBool::new(false);
+    let characteristics_made = AtomicBool::new(false);
     let (records, mut p, tm) = run(ImportKind::Pupils, file, bytes, options, |c, p| {
         let upn = c.upn(p);
         let surname = c.req(p, "surname", |v| Ok(v.to_owned()));
@@ -1026,7 +1059,7 @@ pub fn parse_pupils(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parse
         let upn = upn?;
         let enrolment = match (nc_year, urn, academic_year, admitted, left) {
             (Ok(Some(nc_year)), Some(urn), Some(academic_year), Ok(admitted), Ok(left_on)) => {
-                enrolment_ok = true;
+                enrolment_made.store(true, Ordering::Relaxed);
                 Some(Enrolment {
                     upn: upn.clone(),
                     urn,
@@ -1041,7 +1074,7 @@ pub fn parse_pupils(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parse
         let has_characteristics = c.has("fsm") || c.has("sen");
         let characteristics = match (has_characteristics, academic_year, term) {
             (true, Some(year), Some(term)) => {
-                characteristics_ok = true;
+                characteristics_made.store(true, Ordering::Relaxed);
                 characteristics_of(c, p, &upn, year, term)
             }
             _ => None,
@@ -1061,6 +1094,8 @@ pub fn parse_pupils(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parse
             characteristics,
         })
     });
+    let enrolment_ok = enrolment_made.into_inner();
+    let characteristics_ok = characteristics_made.into_inner();
     if let Some((_, m)) = &tm {
         if m.column("nc_year").is_some() && !enrolment_ok && !records.is_empty() {
             p.warn(1, m.header("nc_year").unwrap_or("nc_year"), "", "NC years were read but no enrolments made: give the school URN and academic year (columns or import options)");

@@ -203,6 +203,12 @@ impl Problems {
         });
     }
 
+    /// Takes another walk's problems (of the same file), after this one's.
+    pub(crate) fn absorb(&mut self, other: Problems) {
+        self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
+    }
+
     pub(crate) fn n_errors(&self) -> usize {
         self.errors.len()
     }

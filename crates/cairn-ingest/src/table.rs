@@ -6,6 +6,7 @@
 //! separators, and thousands of columns.
 
 use crate::decode::{Encoding, decode};
+use crate::progress::Progress;
 use crate::report::Problems;
 
 /// A decoded file: its header row and data rows.
@@ -131,6 +132,15 @@ fn guess_delimiter(text: &str) -> u8 {
 /// Decodes and splits a file. Returns `None`, with an error on line 1, when there is no
 /// header row at all.
 pub(crate) fn read_table(bytes: &[u8], problems: &mut Problems) -> Option<Table> {
+    read_table_counted(bytes, problems, None)
+}
+
+/// [`read_table`], counting the bytes read into `progress` as it goes.
+pub(crate) fn read_table_counted(
+    bytes: &[u8],
+    problems: &mut Problems,
+    progress: Option<&Progress>,
+) -> Option<Table> {
     let (text, encoding) = decode(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -145,7 +155,11 @@ pub(crate) fn read_table(bytes: &[u8], problems: &mut Problems) -> Option<Table>
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = lines.line_at(record.position().map_or(0, csv::Position::byte));
+                let byte = record.position().map_or(0, csv::Position::byte);
+                let line = lines.line_at(byte);
+                if let Some(progress) = progress.filter(|_| line % 4096 == 0) {
+                    progress.read_to(byte);
+                }
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }

@@ -5,18 +5,25 @@
 //! other columns):
 //! 1. the records become rows of plain values, keyed by natural key (pupils by UPN, or by a
 //!    former UPN; schools by URN; results by pupil, year and subject ...);
-//! 2. the rows already stored for the keys in the batch are loaded and compared in Rust;
-//! 3. only new rows are inserted and only changed rows updated.
+//! 2. the rows are loaded into a temporary stage table (PostgreSQL `COPY`, SQLite multi-row
+//!    `INSERT`s through one cached statement);
+//! 3. one `UPDATE ... FROM` the stage changes the stored rows whose values differ (`IS
+//!    DISTINCT FROM`), and one `INSERT ... SELECT ... WHERE NOT EXISTS` adds the new ones; the
+//!    counts are the rows each statement changed, and the rest are unchanged.
+//!
+//! Comparing in SQL rather than reading the stored rows back through the driver is what makes
+//! a re-import of a million rows take seconds rather than minutes (docs/benchmarks.md).
 //!
 //! So re-importing a file changes nothing and reports every row unchanged, and a corrected
 //! file updates exactly the rows that changed. Nothing is written unless every file's every
 //! row is written: a record naming an unknown school or pupil fails the whole import.
 //!
-//! SQL is shared between backends except for bulk inserts, where PostgreSQL's `COPY` is an
+//! SQL is shared between backends except for bulk loads, where PostgreSQL's `COPY` is an
 //! order of magnitude faster than multi-row `INSERT` (see [`PgConnection`]'s [`Conn`] impl).
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use cairn_domain::{FormerUpn, Partnership, Upn, Urn};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -137,6 +144,36 @@ impl ImportCounts {
     }
 }
 
+/// How far an import's writing has got, for a progress bar: rows loaded into the stage so
+/// far, and whether it has moved on to comparing and saving them. Read from another thread
+/// while the import runs.
+#[derive(Debug, Default)]
+pub struct ImportProgress {
+    rows_staged: AtomicU64,
+    merging: AtomicBool,
+}
+
+impl ImportProgress {
+    pub fn new() -> Self {
+        ImportProgress::default()
+    }
+
+    /// Rows loaded so far, over every table and file.
+    pub fn rows_staged(&self) -> u64 {
+        self.rows_staged.load(Ordering::Relaxed)
+    }
+
+    /// True while the staged rows are compared with the stored ones and saved.
+    pub fn merging(&self) -> bool {
+        self.merging.load(Ordering::Relaxed)
+    }
+
+    fn staged(&self, n: usize) {
+        self.rows_staged
+            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+}
+
 /// The outcome of one file: its log entry and its counts by table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOutcome {
@@ -168,17 +205,27 @@ impl Store {
     ///
     /// With `dry_run`, the same writes are made and counted, then rolled back; only the log
     /// entries (marked as dry runs) are kept.
-    #[tracing::instrument(skip_all, fields(n_files = files.len(), dry_run))]
     pub async fn import(
         &self,
         files: &[ImportFile],
         dry_run: bool,
     ) -> Result<Vec<ImportOutcome>, StoreError> {
+        self.import_with_progress(files, dry_run, None).await
+    }
+
+    /// [`Store::import`], counting rows written into `progress` as it goes.
+    #[tracing::instrument(skip_all, fields(n_files = files.len(), dry_run))]
+    pub async fn import_with_progress(
+        &self,
+        files: &[ImportFile],
+        dry_run: bool,
+        progress: Option<&ImportProgress>,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
         crate::on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut counted = Vec::with_capacity(files.len());
             for file in files {
-                counted.push(write_file(&mut *tx, &file.data).await?);
+                counted.push(write_file(&mut *tx, &file.data, progress).await?);
             }
             if dry_run {
                 tx.rollback().await?;
@@ -522,13 +569,14 @@ pub(crate) async fn write_records<C: Conn>(
     conn: &mut C,
     data: &Partnership,
 ) -> Result<Vec<(&'static str, ImportCounts)>, StoreError> {
-    write_file(conn, data).await
+    write_file(conn, data, None).await
 }
 
 /// Writes one file's records, tables in dependency order, and counts by table.
 async fn write_file<C: Conn>(
     conn: &mut C,
     data: &Partnership,
+    progress: Option<&ImportProgress>,
 ) -> Result<Vec<(&'static str, ImportCounts)>, StoreError> {
     let mut by_table = Vec::new();
 
@@ -546,14 +594,14 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write(conn, &SCHOOLS, schools.collect(), &mut by_table).await?;
+    write_observed(conn, &SCHOOLS, schools.collect(), &mut by_table, progress).await?;
     let groups = data.groups.iter().map(|g| {
         (
             vec![Val::text(g.code.as_str())],
             vec![Val::text(g.name.as_str()), Val::text(g.kind.code())],
         )
     });
-    write(conn, &GROUPS, groups.collect(), &mut by_table).await?;
+    write_observed(conn, &GROUPS, groups.collect(), &mut by_table, progress).await?;
 
     // Every school named below must exist, now that this file's own schools are written.
     let urns: HashSet<Urn> = data
@@ -575,7 +623,14 @@ async fn write_file<C: Conn>(
             vec![Val::opt(m.left_on, Val::Date), Val::text(m.sharing.code())],
         )
     });
-    write(conn, &MEMBERSHIPS, memberships.collect(), &mut by_table).await?;
+    write_observed(
+        conn,
+        &MEMBERSHIPS,
+        memberships.collect(),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     let pupils = data.pupils.iter().map(|p| {
         (
             vec![Val::text(p.upn.as_str())],
@@ -588,7 +643,7 @@ async fn write_file<C: Conn>(
         )
     });
     adopt_former_upns(conn, &data.former_upns).await?;
-    write(conn, &PUPILS, pupils.collect(), &mut by_table).await?;
+    write_observed(conn, &PUPILS, pupils.collect(), &mut by_table, progress).await?;
     if !data.former_upns.is_empty() {
         let current: HashSet<&Upn> = data.former_upns.iter().map(|f| &f.upn).collect();
         let ids = conn.pupil_ids(&current).await?;
@@ -630,7 +685,7 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write(conn, &ENROLMENTS, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &ENROLMENTS, rows.collect(), &mut by_table, progress).await?;
     let rows = data.characteristics.iter().map(|c| {
         (
             vec![
@@ -649,7 +704,14 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write(conn, &CHARACTERISTICS, rows.collect(), &mut by_table).await?;
+    write_observed(
+        conn,
+        &CHARACTERISTICS,
+        rows.collect(),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     let rows = data.ks2_results.iter().map(|r| {
         (
             vec![id(&r.upn), Val::opt(r.academic_year, year_val)],
@@ -661,7 +723,7 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write(conn, &KS2, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &KS2, rows.collect(), &mut by_table, progress).await?;
     let rows = data.ks4_results.iter().map(|r| {
         (
             vec![
@@ -672,21 +734,21 @@ async fn write_file<C: Conn>(
             vec![urn_val(r.urn), Val::Text(r.grade.to_string())],
         )
     });
-    write(conn, &KS4, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &KS4, rows.collect(), &mut by_table, progress).await?;
     let rows = data.phonics_results.iter().map(|r| {
         (
             vec![id(&r.upn), year_val(r.academic_year)],
             vec![Val::Text(r.outcome.to_string())],
         )
     });
-    write(conn, &PHONICS, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &PHONICS, rows.collect(), &mut by_table, progress).await?;
     let rows = data.mtc_results.iter().map(|r| {
         (
             vec![id(&r.upn), year_val(r.academic_year)],
             vec![Val::Text(r.outcome.to_string())],
         )
     });
-    write(conn, &MTC, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &MTC, rows.collect(), &mut by_table, progress).await?;
     let rows = data.eyfs_results.iter().flat_map(|r| {
         r.goals.iter().map(|(goal, judgement)| {
             (
@@ -695,14 +757,14 @@ async fn write_file<C: Conn>(
             )
         })
     });
-    write(conn, &EYFS, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &EYFS, rows.collect(), &mut by_table, progress).await?;
     let rows = data.attendance_marks.iter().map(|m| {
         (
             vec![id(&m.upn), Val::Date(m.date), Val::text(m.session.code())],
             vec![Val::text(m.code.as_str())],
         )
     });
-    write(conn, &MARKS, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &MARKS, rows.collect(), &mut by_table, progress).await?;
     let rows = data.attendance_summaries.iter().map(|s| {
         (
             vec![
@@ -718,7 +780,7 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write(conn, &SUMMARIES, rows.collect(), &mut by_table).await?;
+    write_observed(conn, &SUMMARIES, rows.collect(), &mut by_table, progress).await?;
     let rows = data.teacher_assessments.iter().map(|t| {
         (
             vec![
@@ -733,7 +795,14 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write(conn, &TEACHER_ASSESSMENTS, rows.collect(), &mut by_table).await?;
+    write_observed(
+        conn,
+        &TEACHER_ASSESSMENTS,
+        rows.collect(),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     Ok(by_table)
 }
 
@@ -780,123 +849,169 @@ pub(crate) async fn write<C: Conn>(
     rows: Vec<Row>,
     by_table: &mut Vec<(&'static str, ImportCounts)>,
 ) -> Result<(), StoreError> {
+    write_observed(conn, spec, rows, by_table, None).await
+}
+
+/// [`write`], counting rows into `progress`.
+async fn write_observed<C: Conn>(
+    conn: &mut C,
+    spec: &'static Spec,
+    rows: Vec<Row>,
+    by_table: &mut Vec<(&'static str, ImportCounts)>,
+    progress: Option<&ImportProgress>,
+) -> Result<(), StoreError> {
     if !rows.is_empty() {
-        let counts = write_table(conn, spec, rows).await?;
+        let counts = write_table(conn, spec, rows, progress).await?;
         by_table.push((spec.table, counts));
     }
     Ok(())
 }
 
 /// Compares the rows with those stored under the same keys, then inserts the new ones and
-/// updates the changed ones. The same key twice in one batch counts once, the last wins.
+/// updates the changed ones, all in SQL through a stage table. The same key twice in one
+/// batch counts once, the last wins.
 async fn write_table<C: Conn>(
     conn: &mut C,
     spec: &'static Spec,
     rows: Vec<Row>,
+    progress: Option<&ImportProgress>,
 ) -> Result<ImportCounts, StoreError> {
     let mut index: HashMap<&[Val], usize> = HashMap::with_capacity(rows.len());
-    let mut latest: Vec<usize> = Vec::with_capacity(rows.len());
-    for (i, (key, _)) in rows.iter().enumerate() {
-        match index.get(key.as_slice()) {
+    let mut latest: Vec<&Row> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        match index.get(row.0.as_slice()) {
             Some(&slot) => {
                 if let Some(l) = latest.get_mut(slot) {
-                    *l = i;
+                    *l = row;
                 }
             }
             None => {
-                index.insert(key.as_slice(), latest.len());
-                latest.push(i);
+                index.insert(row.0.as_slice(), latest.len());
+                latest.push(row);
             }
         }
     }
-    let scopes: Vec<Val> = {
-        let mut seen = HashSet::new();
-        rows.iter()
-            .filter_map(|(key, _)| key.first())
-            .filter(|v| seen.insert(*v))
-            .cloned()
-            .collect()
+    drop(index);
+    if let Some(progress) = progress {
+        progress.merging.store(false, Ordering::Relaxed);
+    }
+    conn.stage_rows(spec, &latest, progress).await?;
+    if let Some(progress) = progress {
+        progress.merging.store(true, Ordering::Relaxed);
+    }
+    // A table of nothing but its key has no values that could differ.
+    let updated = if spec.values.is_empty() {
+        0
+    } else {
+        conn.execute_sql(&update_sql(spec)).await?
     };
-    let existing = conn.existing_rows(spec, &scopes).await?;
-    let mut counts = ImportCounts::default();
-    let mut inserts = Vec::new();
-    let mut updates = Vec::new();
-    for row in latest.iter().filter_map(|&i| rows.get(i)) {
-        match existing.get(&row.0) {
-            None => {
-                counts.added += 1;
-                inserts.push(row);
-            }
-            Some(stored) if *stored == row.1 => counts.unchanged += 1,
-            Some(_) => {
-                counts.updated += 1;
-                updates.push(row);
-            }
-        }
-    }
-    conn.insert_rows(spec, &inserts).await?;
-    for chunk in updates.chunks(spec.rows_per_statement()) {
-        conn.update_rows(spec, chunk).await?;
-    }
-    Ok(counts)
+    let added = conn.execute_sql(&insert_sql(spec)).await?;
+    conn.execute_sql(&format!("DROP TABLE {}", stage_name(spec)))
+        .await?;
+    let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
+    Ok(ImportCounts {
+        added,
+        updated,
+        unchanged: total.saturating_sub(added + updated),
+    })
 }
 
-/// `UPDATE t SET v = u.columnN FROM (VALUES ...) AS u WHERE keys match`: one statement per
-/// chunk on both backends (SQLite since 3.33 and PostgreSQL both name VALUES columns
-/// `column1`, `column2` ...).
-fn update_sql(spec: &Spec) -> (String, String) {
-    let n_keys = spec.keys.len();
-    let set = spec
-        .values
+/// The temporary table a table's rows are staged in.
+fn stage_name(spec: &Spec) -> String {
+    format!("import_stage_{}", spec.table)
+}
+
+/// `CREATE TEMP TABLE` for the stage, with the stored columns' types (PostgreSQL) or
+/// affinities (SQLite), so staged and stored values compare as they would be stored.
+fn create_stage_sql(spec: &Spec) -> String {
+    format!(
+        "CREATE TEMP TABLE {} AS SELECT {} FROM {} LIMIT 0",
+        stage_name(spec),
+        spec.column_list(),
+        spec.table
+    )
+}
+
+/// The condition that a stored row (`spec.table`) and a staged row (`s`) have the same key;
+/// a nullable key part is matched through COALESCE, as the unique index is, so the index
+/// serves the match.
+fn key_match(spec: &Spec) -> String {
+    spec.keys
         .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{} = u.column{}", c.name, n_keys + i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let matching = spec
-        .keys
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let theirs = format!("u.column{}", i + 1);
+        .map(|c| {
             if c.nullable_key {
                 let none = if c.ty == Ty::Text { "''" } else { "0" };
                 format!(
-                    "COALESCE({t}.{n}, {none}) = COALESCE({theirs}, {none})",
+                    "COALESCE({t}.{n}, {none}) = COALESCE(s.{n}, {none})",
                     t = spec.table,
                     n = c.name
                 )
             } else {
-                format!("{}.{} = {theirs}", spec.table, c.name)
+                format!("{t}.{n} = s.{n}", t = spec.table, n = c.name)
             }
         })
         .collect::<Vec<_>>()
-        .join(" AND ");
-    (
-        format!("UPDATE {} SET {set} FROM (", spec.table),
-        format!(") AS u WHERE {matching}"),
+        .join(" AND ")
+}
+
+/// `UPDATE t SET v = s.v FROM stage AS s WHERE keys match AND some value differs`: only
+/// changed rows are written, so the statement's row count is the rows updated.
+fn update_sql(spec: &Spec) -> String {
+    let set = spec
+        .values
+        .iter()
+        .map(|c| format!("{n} = s.{n}", n = c.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let differs = spec
+        .values
+        .iter()
+        .map(|c| format!("{t}.{n} IS DISTINCT FROM s.{n}", t = spec.table, n = c.name))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    format!(
+        "UPDATE {t} SET {set} FROM {stage} AS s WHERE {keys} AND ({differs})",
+        t = spec.table,
+        stage = stage_name(spec),
+        keys = key_match(spec),
+    )
+}
+
+/// `INSERT INTO t SELECT ... FROM stage AS s WHERE NOT EXISTS (a stored row with the key)`.
+fn insert_sql(spec: &Spec) -> String {
+    let columns = spec.column_list();
+    let staged = spec
+        .columns()
+        .map(|c| format!("s.{}", c.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO {t} ({columns}) SELECT {staged} FROM {stage} AS s \
+         WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {keys})",
+        t = spec.table,
+        stage = stage_name(spec),
+        keys = key_match(spec),
     )
 }
 
 /// What the import needs of a connection inside its transaction. Implemented for both
 /// backends by `conn_impl!`, with bulk inserts the one place they differ.
 pub(crate) trait Conn: Send {
-    /// Stored rows whose first key column is one of `scopes`, by key.
-    fn existing_rows(
-        &mut self,
-        spec: &'static Spec,
-        scopes: &[Val],
-    ) -> impl Future<Output = Result<HashMap<Vec<Val>, Vec<Val>>, StoreError>> + Send;
+    /// Inserts rows known to be new straight into their table.
     fn insert_rows(
         &mut self,
         spec: &'static Spec,
         rows: &[&Row],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    fn update_rows(
+    /// Creates the table's stage (see [`stage_name`]), empty, and loads the rows into it.
+    fn stage_rows(
         &mut self,
         spec: &'static Spec,
         rows: &[&Row],
+        progress: Option<&ImportProgress>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Runs a statement without parameters; returns the rows it changed.
+    fn execute_sql(&mut self, sql: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Fails with `NotFound` naming the first URN with no school.
     fn require_schools(
         &mut self,
@@ -936,7 +1051,7 @@ macro_rules! bind_val {
     ($b:expr, $val:expr, $ty:expr) => {
         match ($val, $ty) {
             (Val::Int(v), _) => $b.push_bind(*v),
-            (Val::Text(v), _) => $b.push_bind(v.clone()),
+            (Val::Text(v), _) => $b.push_bind(v.as_str()),
             (Val::Date(v), _) => $b.push_bind(*v),
             (Val::Bool(v), _) => $b.push_bind(*v),
             (Val::Real(v), _) => $b.push_bind(f64::from_bits(*v)),
@@ -949,86 +1064,43 @@ macro_rules! bind_val {
     };
 }
 
-fn decode<R>(row: &R, i: usize, ty: Ty) -> Result<Val, sqlx::Error>
-where
-    R: sqlx::Row,
-    usize: sqlx::ColumnIndex<R>,
-    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<NaiveDate>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<bool>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    for<'r> Option<f64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    Ok(match ty {
-        Ty::Int => Val::opt(row.try_get::<Option<i64>, _>(i)?, Val::Int),
-        Ty::Text => Val::opt(row.try_get::<Option<String>, _>(i)?, Val::Text),
-        Ty::Date => Val::opt(row.try_get::<Option<NaiveDate>, _>(i)?, Val::Date),
-        Ty::Bool => Val::opt(row.try_get::<Option<bool>, _>(i)?, Val::Bool),
-        Ty::Real => Val::opt(row.try_get::<Option<f64>, _>(i)?, Val::real),
-    })
-}
-
 macro_rules! conn_impl {
-    ($conn:ty, $db:ty, $insert:ident) => {
+    ($conn:ty, $db:ty, $insert:ident, $analyze:literal) => {
         impl Conn for $conn {
-            async fn existing_rows(
-                &mut self,
-                spec: &'static Spec,
-                scopes: &[Val],
-            ) -> Result<HashMap<Vec<Val>, Vec<Val>>, StoreError> {
-                let mut found = HashMap::new();
-                let Some(scope) = spec.keys.first() else {
-                    return Ok(found);
-                };
-                let sql = format!(
-                    "SELECT {} FROM {} WHERE {} IN (",
-                    spec.column_list(),
-                    spec.table,
-                    scope.name
-                );
-                for chunk in scopes.chunks(LOOKUP_CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(&sql);
-                    let mut list = qb.separated(", ");
-                    for v in chunk {
-                        bind_val!(list, v, scope.ty);
-                    }
-                    qb.push(")");
-                    let rows = qb.build().fetch_all(&mut *self).await?;
-                    for row in rows {
-                        let mut values = Vec::with_capacity(spec.n_columns());
-                        for (i, c) in spec.columns().enumerate() {
-                            values.push(decode(&row, i, c.ty)?);
-                        }
-                        let rest = values.split_off(spec.keys.len());
-                        found.insert(values, rest);
-                    }
-                }
-                Ok(found)
-            }
-
             async fn insert_rows(
                 &mut self,
                 spec: &'static Spec,
                 rows: &[&Row],
             ) -> Result<(), StoreError> {
-                $insert(self, spec, rows).await
+                $insert(self, spec, spec.table, rows, None).await
             }
 
-            async fn update_rows(
+            async fn stage_rows(
                 &mut self,
                 spec: &'static Spec,
                 rows: &[&Row],
+                progress: Option<&ImportProgress>,
             ) -> Result<(), StoreError> {
-                let (head, tail) = update_sql(spec);
-                let mut qb = QueryBuilder::<$db>::new(head);
-                qb.push_values(rows, |mut b, (key, values)| {
-                    for (v, c) in key.iter().chain(values).zip(spec.columns()) {
-                        bind_val!(b, v, c.ty);
-                    }
-                });
-                qb.push(tail);
-                qb.build().execute(&mut *self).await?;
+                let stage = stage_name(spec);
+                sqlx::query(&format!("DROP TABLE IF EXISTS {stage}"))
+                    .execute(&mut *self)
+                    .await?;
+                sqlx::query(&create_stage_sql(spec))
+                    .execute(&mut *self)
+                    .await?;
+                $insert(self, spec, &stage, rows, progress).await?;
+                // PostgreSQL plans the compare and merge better knowing the stage's size.
+                const ANALYZE: bool = $analyze;
+                if ANALYZE && rows.len() > 10_000 {
+                    sqlx::query(&format!("ANALYZE {stage}"))
+                        .execute(&mut *self)
+                        .await?;
+                }
                 Ok(())
+            }
+
+            async fn execute_sql(&mut self, sql: &str) -> Result<u64, StoreError> {
+                Ok(sqlx::query(sql).execute(&mut *self).await?.rows_affected())
             }
 
             async fn require_schools(&mut self, urns: &HashSet<Urn>) -> Result<(), StoreError> {
@@ -1162,17 +1234,21 @@ macro_rules! conn_impl {
     };
 }
 
-conn_impl!(SqliteConnection, sqlx::Sqlite, insert_by_values);
-conn_impl!(PgConnection, sqlx::Postgres, insert_by_copy);
+conn_impl!(SqliteConnection, sqlx::Sqlite, insert_by_values, false);
+conn_impl!(PgConnection, sqlx::Postgres, insert_by_copy, true);
 
-/// SQLite: multi-row `INSERT ... VALUES`, as many rows per statement as the bound-parameter
-/// limit allows. SQLite runs in process, so this is close to its raw insert speed.
+/// SQLite: multi-row `INSERT ... VALUES` into `table` (the spec's table or its stage), as
+/// many rows per statement as the bound-parameter limit allows; every full chunk reuses one
+/// cached prepared statement. SQLite runs in process, so this is close to its raw insert
+/// speed.
 async fn insert_by_values(
     conn: &mut SqliteConnection,
     spec: &'static Spec,
+    table: &str,
     rows: &[&Row],
+    progress: Option<&ImportProgress>,
 ) -> Result<(), StoreError> {
-    let head = format!("INSERT INTO {} ({}) ", spec.table, spec.column_list());
+    let head = format!("INSERT INTO {table} ({}) ", spec.column_list());
     for chunk in rows.chunks(spec.rows_per_statement()) {
         let mut qb = QueryBuilder::<sqlx::Sqlite>::new(&head);
         qb.push_values(chunk, |mut b, (key, values)| {
@@ -1181,29 +1257,31 @@ async fn insert_by_values(
             }
         });
         qb.build().execute(&mut *conn).await?;
+        if let Some(progress) = progress {
+            progress.staged(chunk.len());
+        }
     }
     Ok(())
 }
 
-/// PostgreSQL: `COPY ... FROM STDIN` in text format, because a bound multi-row INSERT costs
-/// a round trip and a parse per few thousand rows while COPY streams them. The rows are known
-/// to be new (they were compared first), so they go straight into the table.
+/// PostgreSQL: `COPY ... FROM STDIN` in text format into `table` (the spec's table or its
+/// stage), because a bound multi-row INSERT costs a round trip and a parse per few thousand
+/// rows while COPY streams them.
 async fn insert_by_copy(
     conn: &mut PgConnection,
     spec: &'static Spec,
+    table: &str,
     rows: &[&Row],
+    progress: Option<&ImportProgress>,
 ) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
     let mut copy = conn
-        .copy_in_raw(&format!(
-            "COPY {} ({}) FROM STDIN",
-            spec.table,
-            spec.column_list()
-        ))
+        .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", spec.column_list()))
         .await?;
     let mut buffer = String::with_capacity(1 << 20);
+    let mut buffered = 0;
     for (key, values) in rows {
         for (i, v) in key.iter().chain(values).enumerate() {
             if i > 0 {
@@ -1212,15 +1290,23 @@ async fn insert_by_copy(
             copy_text(&mut buffer, v);
         }
         buffer.push('\n');
+        buffered += 1;
         if buffer.len() >= 1 << 20 {
             copy.send(buffer.as_bytes()).await?;
             buffer.clear();
+            if let Some(progress) = progress {
+                progress.staged(buffered);
+            }
+            buffered = 0;
         }
     }
     if !buffer.is_empty() {
         copy.send(buffer.as_bytes()).await?;
     }
     copy.finish().await?;
+    if let Some(progress) = progress {
+        progress.staged(buffered);
+    }
     Ok(())
 }
 

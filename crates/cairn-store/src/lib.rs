@@ -42,7 +42,7 @@ pub use benchmarks::{
 };
 pub use error::StoreError;
 pub use imports::{
-    ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportRecord, SchoolImport,
+    ImportCounts, ImportFile, ImportKind, ImportOutcome, ImportProgress, ImportRecord, SchoolImport,
 };
 pub use improvement::{
     Action, Criterion, CriterionEvaluation, Decision, Meeting, MeetingPack, NewAction,

@@ -14,6 +14,7 @@ use crate::test_support::public_data;
 fn options() -> MisOptions<'static> {
     MisOptions {
         mapping: None,
+        progress: None,
         context: ImportContext {
             urn: Urn::parse("136000").ok(),
             academic_year: AcademicYear::parse("2024/25").ok(),

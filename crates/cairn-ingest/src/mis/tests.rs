@@ -29,6 +29,7 @@ fn context() -> ImportContext {
 fn with_context() -> MisOptions<'static> {
     MisOptions {
         mapping: None,
+        progress: None,
         context: context(),
     }
 }
@@ -252,6 +253,7 @@ fn a_user_mapping_file_maps_unusual_headers() {
     let csv = "Pupil Ref,Qualification Title,Outcome\nT822101101202,Maths,7\n";
     let options = MisOptions {
         mapping: Some(&mapping),
+        progress: None,
         context: context(),
     };
     let shown = show_mapping(ImportKind::Ks4Results, csv.as_bytes(), &options);
@@ -273,6 +275,7 @@ fn a_mapping_entry_for_an_unknown_field_or_absent_header_is_reported() {
     let mapping = UserMapping::from_pairs([("upn", "Pupil Ref"), ("shoe_size", "Shoes")]);
     let options = MisOptions {
         mapping: Some(&mapping),
+        progress: None,
         context: context(),
     };
     let parsed = parse_mtc("mtc.csv", b"UPN,Score\nT822101101202,25\n", &options);
@@ -314,6 +317,7 @@ fn mapping_entries_from_a_file_are_reported_at_their_line_and_column() {
     .unwrap();
     let options = MisOptions {
         mapping: Some(&mapping),
+        progress: None,
         context: context(),
     };
     let parsed = parse_mtc("mtc.csv", b"UPN,Score\nT822101101202,25\n", &options);

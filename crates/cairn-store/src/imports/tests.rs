@@ -362,3 +362,64 @@ backend_test! {
         assert_eq!(third[0].record.counts, counts(0, 3, 17));
     }
 }
+
+backend_test! {
+    async fn a_large_corrected_file_counts_added_updated_and_unchanged_exactly(db) {
+        // 12,000 results: more than one statement's worth of rows on SQLite, and enough for
+        // PostgreSQL to analyse the stage, so the counts come from the bulk path.
+        let store = db.store();
+        let subjects = [
+            "Mathematics",
+            "English Language",
+            "English Literature",
+            "History",
+            "French",
+            "Computer Science",
+        ];
+        assert_eq!(import_one(store, ImportKind::Pupils, roll(2000)).await, counts(2001, 0, 0));
+        let results = ks4(2000, &subjects, Some(year()));
+        assert_eq!(
+            import_one(store, ImportKind::Ks4, results.clone()).await,
+            counts(12_000, 0, 0)
+        );
+        assert_eq!(
+            import_one(store, ImportKind::Ks4, results.clone()).await,
+            counts(0, 0, 12_000)
+        );
+
+        // Every seventh grade corrected (1,715 rows), 500 new results, and one row given
+        // twice with the later copy changed: the last copy wins and counts once.
+        let mut corrected = results;
+        for row in corrected.ks4_results.iter_mut().step_by(7) {
+            row.grade = Ks4Grade::U;
+        }
+        for i in 0..500 {
+            corrected.ks4_results.push(Ks4ResultRow {
+                upn: upn(i),
+                urn: urn(136_000),
+                subject: "Geography".to_owned(),
+                grade: Ks4Grade::Single(5),
+                academic_year: Some(year()),
+            });
+        }
+        let mut again = corrected.ks4_results[1].clone();
+        again.grade = Ks4Grade::U;
+        corrected.ks4_results.push(again);
+        assert_eq!(
+            import_one(store, ImportKind::Ks4, corrected.clone()).await,
+            counts(500, 1716, 10_284)
+        );
+        assert_eq!(count(store, "ks4_results").await, 12_500);
+        let n_u: i64 = crate::on_pool!(store, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM ks4_results WHERE grade = 'U'")
+                .fetch_one(pool).await.unwrap()
+        });
+        assert_eq!(n_u, 1716);
+        assert_eq!(
+            import_one(store, ImportKind::Ks4, corrected).await,
+            counts(0, 0, 12_500)
+        );
+        let log = store.imports().await.unwrap();
+        assert_eq!(log[1].counts, counts(500, 1716, 10_284));
+    }
+}

@@ -376,6 +376,7 @@ pub(crate) async fn create(
     let (user_mapping, mapping_file) = read_mapping(&upload, kind, &mut problems);
     let options = MisOptions {
         mapping: user_mapping.as_ref(),
+        progress: None,
         context: ImportContext {
             urn: Some(urn),
             academic_year: year,

@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -17,11 +18,13 @@ use cairn_ingest::files::{FileKind, parse_file};
 use cairn_ingest::mis::{self, ImportContext, MisOptions, UserMapping};
 use cairn_ingest::perf::benchmarks::{PerfKind, parse_national_benchmarks};
 use cairn_ingest::{Parsed, RowError, RowWarning};
-use cairn_store::{BenchmarkFile, ImportFile, ImportKind};
+use cairn_store::{BenchmarkFile, ImportFile, ImportKind, ImportProgress};
 use clap::{Args, ValueEnum};
 use sha2::{Digest, Sha256};
 
 use crate::cli::DatabaseArgs;
+
+mod progress;
 
 /// Problems printed before the rest are only counted.
 const MAX_PRINTED: usize = 100;
@@ -150,6 +153,8 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     if let Some(perf) = args.kind.perf_kind() {
         return run_benchmarks(&args, perf, started).await;
     }
+    let parse_progress = cairn_ingest::progress::Progress::new();
+    let mut bar: Option<indicatif::ProgressBar> = None;
     let mapping = match &args.mapping {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -161,6 +166,7 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     };
     let options = MisOptions {
         mapping: mapping.as_ref(),
+        progress: Some(&parse_progress),
         context: ImportContext {
             urn: args.school,
             academic_year: args.year,
@@ -178,7 +184,15 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
             continue;
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let parsed = parse(args.kind, &name, &bytes, &options);
+        parse_progress.reset();
+        let file_bar = progress::bar_for(bytes.len());
+        let parsed = progress::while_parsing(file_bar.as_ref(), &name, &parse_progress, || {
+            parse(args.kind, &name, &bytes, &options)
+        });
+        if let Some(file_bar) = file_bar {
+            file_bar.finish_and_clear();
+            bar = Some(file_bar);
+        }
         errors.extend(parsed.errors);
         warnings.extend(parsed.warnings);
         let data = parsed.records.into_iter().next().unwrap_or_default();
@@ -212,10 +226,23 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
             data: std::mem::take(&mut c.data),
         })
         .collect();
+    let write_progress = Arc::new(ImportProgress::new());
+    let rows: usize = checked.iter().map(|c| c.n_records).sum();
+    let watch = bar.map(|bar| {
+        let rows = u64::try_from(rows).unwrap_or(u64::MAX);
+        (
+            bar.clone(),
+            progress::while_writing(bar, rows, Arc::clone(&write_progress)),
+        )
+    });
     let outcomes = store
-        .import(&files, args.dry_run)
-        .await
-        .context("the import was not written; nothing changed")?;
+        .import_with_progress(&files, args.dry_run, Some(&write_progress))
+        .await;
+    if let Some((bar, watch)) = watch {
+        drop(watch);
+        bar.finish_and_clear();
+    }
+    let outcomes = outcomes.context("the import was not written; nothing changed")?;
     for (outcome, file) in outcomes.iter().zip(&checked) {
         let counts = outcome.record.counts;
         let tables = outcome
