@@ -109,8 +109,7 @@ pub(crate) fn build(
                     let term_factor = TERM_FACTORS.get(term_idx).copied().unwrap_or(1.0);
                     let mut trend = stories::absence_trend(school.table_urn(), year_idx);
                     if profile.disadvantaged {
-                        trend *=
-                            stories::disadvantaged_absence_trend(school.table_urn(), year_idx);
+                        trend *= stories::disadvantaged_absence_trend(school.table_urn(), year_idx);
                     }
                     (expected * phase * term_factor * trend * (0.22 * wobble - 0.02).exp())
                         .clamp(0.0, 0.9)

@@ -1944,7 +1944,9 @@ fn teacher_assessments_are_termly_for_the_latest_year_and_end_near_the_results()
     }
     assert!(points.values().all(|p| p.len() == 3));
     // Y6 summer judgements agree with the KS2 results nine times in ten.
-    let scale = ["BLW", "PK1", "PK2", "PK3", "PK4", "PK5", "PK6", "WTS", "EXS", "GDS"];
+    let scale = [
+        "BLW", "PK1", "PK2", "PK3", "PK4", "PK5", "PK6", "WTS", "EXS", "GDS",
+    ];
     let rank = |r: &str| scale.iter().position(|s| *s == r).unwrap();
     let (mut agree, mut total, mut climbed, mut slipped) = (0, 0, 0, 0);
     for ks2 in demo()
@@ -1972,9 +1974,11 @@ fn teacher_assessments_are_termly_for_the_latest_year_and_end_near_the_results()
     assert!(climbed > 3 * slipped && slipped > 0, "{climbed} {slipped}");
     // Y11 final predictions are within a grade of the GCSE nearly always.
     let (mut near, mut y11) = (0, 0);
-    for row in demo().ks4_results.iter().filter(|r| {
-        r.academic_year == Some(latest) && r.subject == crate::ks4::MATHEMATICS
-    }) {
+    for row in demo()
+        .ks4_results
+        .iter()
+        .filter(|r| r.academic_year == Some(latest) && r.subject == crate::ks4::MATHEMATICS)
+    {
         let cairn_domain::Ks4Grade::Single(grade) = row.grade else {
             continue;
         };
@@ -1983,7 +1987,10 @@ fn teacher_assessments_are_termly_for_the_latest_year_and_end_near_the_results()
         y11 += 1;
         near += usize::from((i16::from(last.parse::<u8>().unwrap()) - i16::from(grade)).abs() <= 1);
     }
-    assert!(y11 > 300 && near as f64 > 0.9 * y11 as f64, "{near} of {y11}");
+    assert!(
+        y11 > 300 && near as f64 > 0.9 * y11 as f64,
+        "{near} of {y11}"
+    );
     // Kingsmere writes + and - on its earlier predictions.
     assert!(tas.iter().any(|t| t.result.ends_with('+')));
 }
