@@ -53,7 +53,40 @@ test('the trust leader opens the register, filters it and records a decision', a
   await page.getByRole('link', { name: 'Change the rules and thresholds' }).click();
   await page.getByRole('heading', { level: 1, name: 'Risk register rules' }).waitFor();
   assert.ok(await page.getByLabel("Pupil's absence rising").isChecked(), 'on by default');
+  assert.ok(await page.getByLabel('Pupil below expected and not rising').first().isChecked(), 'on by default');
+  assert.match(await page.getByLabel(/^Written results, lowest first/).first().inputValue(), /^BLW = below\nPK1 = below/);
   await checkAccessibility(page, 'the risk register rules');
+  await page.close();
+});
+
+test('the trust leader sees pupil entries counted by school and opens one school\'s pupils', async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  await page.goto(url('/risks'));
+  const folded = page.locator('#table-pupils_by_school tbody tr');
+  assert.ok(await folded.count() >= 2, 'one row per school');
+  assert.equal(await page.locator('caption', { hasText: 'Pupil entries (pupil-level' }).count(), 0, 'no pupil named');
+  await page.getByLabel('Rule', { exact: true }).selectOption({ label: 'Pupil below expected and not rising' });
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Show' }).click(),
+  ]);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.locator('#table-pupils_by_school tbody tr').first().locator('a').first().click(),
+  ]);
+  assert.match(page.url(), /school=\d+&rule=attainment_trajectory/);
+  const pupils = page.locator('#table-pupils tbody tr');
+  assert.ok(await pupils.count() >= 1, "the school's pupils are listed");
+  assert.match(await pupils.first().innerText(), /Below expected and not rising in/);
+  await checkAccessibility(page, "one school's pupil entries");
+  await Promise.all([
+    page.waitForLoadState('load'),
+    pupils.first().locator('th a').click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: /^Pupil below expected and not rising/ }).waitFor();
+  assert.match(await page.locator('p.lead').innerText(), /expected is EXS or above\./);
+  await checkAccessibility(page, 'a pupil below expected and not rising');
   await page.close();
 });
 

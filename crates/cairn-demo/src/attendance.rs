@@ -107,7 +107,10 @@ pub(crate) fn build(
                 } else {
                     let phase = phase_factor(main.nc, school.is_special());
                     let term_factor = TERM_FACTORS.get(term_idx).copied().unwrap_or(1.0);
-                    let trend = stories::absence_trend(school.table_urn(), year_idx);
+                    let mut trend = stories::absence_trend(school.table_urn(), year_idx);
+                    if profile.disadvantaged {
+                        trend *= stories::disadvantaged_absence_trend(school.table_urn(), year_idx);
+                    }
                     (expected * phase * term_factor * trend * (0.22 * wobble - 0.02).exp())
                         .clamp(0.0, 0.9)
                 };

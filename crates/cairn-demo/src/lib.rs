@@ -31,7 +31,10 @@
 //!   also have the KS2 results they got five years earlier, dated to their Y6 year, except
 //!   the 2024/25 cohort: KS2 tests were cancelled in 2019/20 and 2020/21
 //!   (`../shared/reference/measures.md` §2.1, §2.2), so those pupils have no KS2 prior
-//!   attainment and no Progress 8. Teacher assessments are not generated.
+//!   attainment and no Progress 8.
+//! - In-year teacher assessments for the latest demo year (`teacher_assessments`): termly
+//!   `WTS`/`EXS`/`GDS` judgements in reading, writing and maths for Y6, and predicted grades
+//!   in English and maths for Y11, each ending close to the pupil's eventual result.
 //! - Attendance as termly summaries (sessions possible, attended, authorised and
 //!   unauthorised absence) for every pupil and term on roll, one per pupil and term. A pupil
 //!   who moves school within a term has one summary covering both schools. There are no
@@ -61,6 +64,8 @@
 //! - Northvale High School's attendance falls year on year (absence in Y9-Y11 up from about
 //!   8% to 11% and 12%), the early warning to find; Riverside Primary Academy's improves a
 //!   little each year (about 9%, 8.5% and 7%).
+//! - Kingsmere School's disadvantaged pupils' absence climbs by about a third in 2024/25
+//!   while the other pupils' holds: its disadvantage gap in absence widens significantly.
 //!
 //! # The improvement plan
 //!
@@ -86,6 +91,8 @@
 //! 5. `attendance` (stream `ATTENDANCE_STREAM`): termly summaries from
 //!    `attendance_propensity`, phase, term, the school trends in `stories`, and a pupil-level
 //!    wobble carried from term to term.
+//! 6. `teacher_assessments` (stream `TEACHER_ASSESSMENTS_STREAM`): the latest year's termly
+//!    judgements, from that year's KS2 and GCSE results.
 //!
 //! Using the latent values keeps results, absence and characteristics consistent with one
 //! another. Within a stage the draws follow one another, so retuning one assessment moves
@@ -115,6 +122,7 @@ mod reviews;
 mod risks;
 mod schools;
 mod stories;
+mod teacher_assessments;
 
 #[cfg(test)]
 mod tests;
@@ -149,6 +157,8 @@ const ASSESSMENTS_STREAM: u64 = 3;
 const ATTENDANCE_STREAM: u64 = 4;
 /// Random stream of the national benchmarks (its own, so the partnership never changes).
 const NATIONAL_STREAM: u64 = 5;
+/// Random stream of the in-year teacher assessments.
+const TEACHER_ASSESSMENTS_STREAM: u64 = 6;
 
 /// The three academic years the demo covers: 2022/23, 2023/24 and 2024/25.
 pub fn demo_years() -> [AcademicYear; 3] {
@@ -212,6 +222,16 @@ pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
         &years,
     );
 
+    // Stage 6: the latest year's in-year teacher assessments.
+    let teacher_assessments = years.last().map_or_else(Vec::new, |&latest| {
+        teacher_assessments::build(
+            &mut stage_rng(seed, TEACHER_ASSESSMENTS_STREAM),
+            latest,
+            &assessments.ks2,
+            &assessments.ks4,
+        )
+    });
+
     let enrolments = cohort
         .spells
         .iter()
@@ -248,7 +268,7 @@ pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
         // summaries only.
         attendance_marks: Vec::new(),
         attendance_summaries,
-        teacher_assessments: Vec::new(),
+        teacher_assessments,
         former_upns: Vec::new(),
     }
 }

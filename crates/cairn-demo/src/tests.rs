@@ -1900,3 +1900,97 @@ fn risk_decisions_name_demo_schools_demo_accounts_and_known_decisions() {
         );
     }
 }
+
+#[test]
+fn story_kingsmere_disadvantage_gap_in_absence_widens_in_the_latest_year() {
+    let rows = pupil_year_absence();
+    let kingsmere = school_urn("Kingsmere School");
+    let gaps: Vec<f64> = demo_years()
+        .iter()
+        .map(|&year| {
+            let of = |disadvantaged: bool| {
+                let rates: Vec<f64> = rows
+                    .iter()
+                    .filter(|r| {
+                        r.0 == kingsmere && r.1 == year && r.3.disadvantaged == disadvantaged
+                    })
+                    .map(|r| r.4)
+                    .collect();
+                mean(&rates)
+            };
+            of(true) - of(false)
+        })
+        .collect();
+    // Steady for two years, then about three points wider.
+    assert!((gaps[1] - gaps[0]).abs() < 0.015, "{gaps:?}");
+    assert!(gaps[2] > gaps[1] + 0.02, "{gaps:?}");
+}
+
+#[test]
+fn teacher_assessments_are_termly_for_the_latest_year_and_end_near_the_results() {
+    let [.., latest] = demo_years();
+    let tas = &demo().teacher_assessments;
+    assert!(tas.len() > 1000, "{}", tas.len());
+    assert!(tas.iter().all(|t| t.academic_year == Some(latest)));
+    // Three dated points per pupil and subject, within the year and in order.
+    let mut points: BTreeMap<(&Upn, &str), Vec<(NaiveDate, &str)>> = BTreeMap::new();
+    for t in tas {
+        let on = t.assessed_on.unwrap();
+        assert!(latest.first_day() <= on && on <= latest.last_day(), "{on}");
+        points
+            .entry((&t.upn, t.subject.as_str()))
+            .or_default()
+            .push((on, t.result.as_str()));
+    }
+    assert!(points.values().all(|p| p.len() == 3));
+    // Y6 summer judgements agree with the KS2 results nine times in ten.
+    let scale = [
+        "BLW", "PK1", "PK2", "PK3", "PK4", "PK5", "PK6", "WTS", "EXS", "GDS",
+    ];
+    let rank = |r: &str| scale.iter().position(|s| *s == r).unwrap();
+    let (mut agree, mut total, mut climbed, mut slipped) = (0, 0, 0, 0);
+    for ks2 in demo()
+        .ks2_results
+        .iter()
+        .filter(|r| r.academic_year == Some(latest))
+    {
+        let Some(writing) = points.get(&(&ks2.upn, "Writing")) else {
+            continue;
+        };
+        let mut sorted = writing.clone();
+        sorted.sort();
+        let [(_, autumn), _, (_, summer)] = sorted[..] else {
+            panic!("three points")
+        };
+        total += 1;
+        agree += usize::from(*summer == ks2.writing.to_string());
+        climbed += usize::from(rank(summer) > rank(autumn));
+        slipped += usize::from(rank(summer) < rank(autumn));
+    }
+    assert!(total > 300, "{total}");
+    let agreement = agree as f64 / total as f64;
+    assert!((0.85..0.97).contains(&agreement), "{agreement:.3}");
+    // Pupils climb through the year more often than they slip.
+    assert!(climbed > 3 * slipped && slipped > 0, "{climbed} {slipped}");
+    // Y11 final predictions are within a grade of the GCSE nearly always.
+    let (mut near, mut y11) = (0, 0);
+    for row in demo()
+        .ks4_results
+        .iter()
+        .filter(|r| r.academic_year == Some(latest) && r.subject == crate::ks4::MATHEMATICS)
+    {
+        let cairn_domain::Ks4Grade::Single(grade) = row.grade else {
+            continue;
+        };
+        let finals = &points[&(&row.upn, "Maths")];
+        let last = finals.iter().max().unwrap().1;
+        y11 += 1;
+        near += usize::from((i16::from(last.parse::<u8>().unwrap()) - i16::from(grade)).abs() <= 1);
+    }
+    assert!(
+        y11 > 300 && near as f64 > 0.9 * y11 as f64,
+        "{near} of {y11}"
+    );
+    // Kingsmere writes + and - on its earlier predictions.
+    assert!(tas.iter().any(|t| t.result.ends_with('+')));
+}

@@ -26,6 +26,11 @@
 //!   (each rate's standard error `√(p(1−p)/n)` over possible sessions). Sessions are not
 //!   independent (absence comes in spells), so this understates the noise; the minimum rise
 //!   is there for that reason.
+//! * [`trajectory::attainment_trajectory`]: a pupil whose latest in-year teacher assessment in
+//!   a subject is below what is expected of them and no higher than the point before, read
+//!   through the partnership's [`trajectory::GradeScheme`] (for GCSE grades, expected comes
+//!   from the pupil's KS2 prior attainment through the DfE's Attainment 8 estimates). This is
+//!   Cairn's rule, not a DfE measure; its module says exactly when it fires.
 //!
 //! Which direction is worse comes from the caller (`higher_is_better`: absence is better when
 //! lower).
@@ -34,6 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attendance::SessionCounts;
 use crate::ci::{Estimate, Interval, Z_95_DFE};
+pub use trajectory::GradeScheme;
 
 /// A rule of the register, with a stable snake_case code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -46,10 +52,11 @@ pub enum RiskRule {
     SevereAbsence,
     PersistentAbsence,
     AbsenceRising,
+    AttainmentTrajectory,
 }
 
 impl RiskRule {
-    pub const ALL: [RiskRule; 7] = [
+    pub const ALL: [RiskRule; 8] = [
         RiskRule::BelowNational,
         RiskRule::BelowSimilarSchools,
         RiskRule::YearOnYearFall,
@@ -57,6 +64,7 @@ impl RiskRule {
         RiskRule::SevereAbsence,
         RiskRule::PersistentAbsence,
         RiskRule::AbsenceRising,
+        RiskRule::AttainmentTrajectory,
     ];
 
     pub fn code(self) -> &'static str {
@@ -68,6 +76,7 @@ impl RiskRule {
             RiskRule::SevereAbsence => "severe_absence",
             RiskRule::PersistentAbsence => "persistent_absence",
             RiskRule::AbsenceRising => "absence_rising",
+            RiskRule::AttainmentTrajectory => "attainment_trajectory",
         }
     }
 
@@ -80,6 +89,7 @@ impl RiskRule {
             RiskRule::SevereAbsence => "Pupil severely absent",
             RiskRule::PersistentAbsence => "Pupil persistently absent",
             RiskRule::AbsenceRising => "Pupil's absence rising",
+            RiskRule::AttainmentTrajectory => "Pupil below expected and not rising",
         }
     }
 
@@ -91,7 +101,10 @@ impl RiskRule {
     pub fn is_pupil_level(self) -> bool {
         matches!(
             self,
-            RiskRule::SevereAbsence | RiskRule::PersistentAbsence | RiskRule::AbsenceRising
+            RiskRule::SevereAbsence
+                | RiskRule::PersistentAbsence
+                | RiskRule::AbsenceRising
+                | RiskRule::AttainmentTrajectory
         )
     }
 }
@@ -130,7 +143,7 @@ impl Confidence {
 }
 
 /// A partnership's rules and thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskConfig {
     pub confidence: Confidence,
     /// Which rules run, in [`RiskRule::ALL`] order.
@@ -148,11 +161,22 @@ pub struct RiskConfig {
     /// The least rise in a pupil's absence rate from one year to the next that counts, as a
     /// fraction (0.1: ten percentage points), however clear of the noise.
     pub absence_rising_points: f64,
+    /// Settings stored before this rule existed read as on, with the default scheme.
+    #[serde(default = "on")]
+    pub attainment_trajectory: bool,
+    /// How written teacher assessments map to below, at or above expected.
+    #[serde(default)]
+    pub grade_scheme: GradeScheme,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl Default for RiskConfig {
     /// Every school-level rule at 95%, severe absence for pupils at the DfE's 50% line, and a
-    /// pupil's absence rising by ten points or more.
+    /// pupil's absence rising by ten points or more, and pupils below expected and not rising
+    /// read through the default grade scheme.
     /// Persistent absence is off: about a fifth of pupils in England are persistently absent
     /// (measures.md §6), too many for a board's register; a partnership may turn it on.
     fn default() -> Self {
@@ -168,6 +192,8 @@ impl Default for RiskConfig {
             severe_absence_rate: 0.5,
             persistent_absence_rate: 0.1,
             absence_rising_points: 0.1,
+            attainment_trajectory: true,
+            grade_scheme: GradeScheme::default(),
         }
     }
 }
@@ -182,6 +208,7 @@ impl RiskConfig {
             RiskRule::SevereAbsence => self.severe_absence,
             RiskRule::PersistentAbsence => self.persistent_absence,
             RiskRule::AbsenceRising => self.absence_rising,
+            RiskRule::AttainmentTrajectory => self.attainment_trajectory,
         }
     }
 
@@ -194,6 +221,7 @@ impl RiskConfig {
             RiskRule::SevereAbsence => &mut self.severe_absence,
             RiskRule::PersistentAbsence => &mut self.persistent_absence,
             RiskRule::AbsenceRising => &mut self.absence_rising,
+            RiskRule::AttainmentTrajectory => &mut self.attainment_trajectory,
         };
         *flag = on;
     }
@@ -382,6 +410,8 @@ pub fn pupil_absence_rising(
         n_pupils: None,
     })
 }
+
+pub mod trajectory;
 
 #[cfg(test)]
 mod tests;

@@ -1430,16 +1430,7 @@ fn goal_index(goals: &EarlyLearningGoals) -> Result<HashMap<&'static str, usize>
 fn prior_attainment(records: &Records) -> HashMap<i64, Vec<(Option<i64>, Ks2Average)>> {
     let mut prior: HashMap<i64, Vec<(Option<i64>, Ks2Average)>> = HashMap::new();
     for row in &records.ks2 {
-        let (Ok(reading), Ok(maths)) = (
-            Ks2TestOutcome::parse(&row.reading),
-            Ks2TestOutcome::parse(&row.maths),
-        ) else {
-            continue;
-        };
-        let (Some(reading), Some(maths)) = (reading.scaled_score(), maths.scaled_score()) else {
-            continue;
-        };
-        if let Ok(average) = Ks2Average::from_scaled_scores(reading, maths) {
+        if let Some(average) = ks2_average(&row.reading, &row.maths) {
             prior
                 .entry(row.pupil_id)
                 .or_default()
@@ -1450,6 +1441,14 @@ fn prior_attainment(records: &Records) -> HashMap<i64, Vec<(Option<i64>, Ks2Aver
         list.sort_by_key(|(year, _)| *year);
     }
     prior
+}
+
+/// A KS2 average from stored reading and maths outcomes, when both are scaled scores (or
+/// their equivalents).
+pub(crate) fn ks2_average(reading: &str, maths: &str) -> Option<Ks2Average> {
+    let reading = Ks2TestOutcome::parse(reading).ok()?.scaled_score()?;
+    let maths = Ks2TestOutcome::parse(maths).ok()?.scaled_score()?;
+    Ks2Average::from_scaled_scores(reading, maths).ok()
 }
 
 /// The latest KS2 average from before `year` (a result with no year counts as before).

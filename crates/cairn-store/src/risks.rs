@@ -8,6 +8,14 @@
 //!
 //! * pupils: this year's absence against the severe and persistent lines, and its rise since
 //!   last year (`pupil_absence_rising`);
+//! * pupils: this year's in-year teacher assessments (`teacher_assessments`), each subject's
+//!   points ordered by the date assessed (points without a date cannot be placed and are left
+//!   out), read through the school's grade scheme by `attainment_trajectory`; one entry per
+//!   pupil lists every subject that fired. For GCSE grades the pupil's prior attainment is
+//!   their latest KS2 reading and maths average from before this year, placed in a group by
+//!   the newest DfE Attainment 8 estimates published for this year or the years before (the
+//!   DfE publishes a year's estimates after its exams). Results the scheme does not read are
+//!   counted in [`RegisterSummary`] and logged, never guessed;
 //! * an entry is keyed by rule, school, pupil (for pupil rules), measure and pupil group, so a
 //!   rule that fires again updates its entry ("last fired at refresh N with these numbers")
 //!   instead of adding another;
@@ -29,15 +37,20 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cairn_domain::{AcademicYear, GroupKind, PlanRiskDecision, Urn, Username};
 use cairn_measures::attendance::SessionCounts;
+use cairn_measures::ks4::tables::{Estimates, Ks2Average, Release};
+use cairn_measures::risk::trajectory::{
+    AssessmentPoint, Expectation, Trajectory, TrajectoryFinding, attainment_trajectory,
+};
 use cairn_measures::risk::{
     Confidence, Finding, GapFigures, RiskConfig, RiskFigure, RiskRule, below_reference,
     fell_year_on_year, gap_widened, pupil_absence, pupil_absence_rising,
 };
 use cairn_measures::{Interval, PupilGroup};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::rows::{code_from_db, urn_from_db, urn_to_db};
+use crate::measures::ks2_average;
+use crate::rows::{code_from_db, urn_from_db, urn_to_db, year_to_db};
 use crate::{
     Measure, PupilFilter, ResultScope, ScopeFilter, ScopeKind, Store, StoreError, StoredValue,
     higher_is_better, on_pool,
@@ -154,13 +167,17 @@ impl RiskStatus {
 }
 
 /// The numbers a rule fired with, and the year of the figures.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskFinding {
     pub academic_year: AcademicYear,
+    /// For the attainment trajectory rule, `value` is the number of subjects that fired and
+    /// `trajectory` holds each subject's points and expectation.
     pub finding: Finding,
     /// The confidence level the difference was judged at; `None` for pupil rules, which have
     /// no interval.
     pub confidence: Option<Confidence>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trajectory: Vec<TrajectoryFinding>,
 }
 
 /// The pupil a pupil entry is about.
@@ -224,6 +241,12 @@ pub struct RegisterSummary {
     pub firing: usize,
     pub added: usize,
     pub stopped: usize,
+    /// Teacher assessments the trajectory rule could not judge (pupil and subject): a
+    /// result the scheme does not read, two points on different scales, or a GCSE grade for a
+    /// pupil without prior attainment.
+    pub unread_results: usize,
+    pub mixed_scales: usize,
+    pub no_prior_attainment: usize,
 }
 
 /// A rule that fired, by the entry it belongs to.
@@ -354,6 +377,20 @@ fn risk_figure(value: &StoredValue) -> Option<RiskFigure> {
     }
 }
 
+/// The newest DfE Attainment 8 estimates for `year` or the years before it, revised before
+/// provisional; `None` when the table has none that old.
+fn newest_estimates(year: AcademicYear) -> Option<Estimates> {
+    let start = year.start_year();
+    (start.saturating_sub(10)..=start)
+        .rev()
+        .filter_map(|y| AcademicYear::starting(y).ok())
+        .find_map(|y| {
+            Estimates::dfe(y, Release::Revised)
+                .or_else(|_| Estimates::dfe(y, Release::Provisional))
+                .ok()
+        })
+}
+
 impl Store {
     /// A group's rules and thresholds: its own, or the defaults.
     pub async fn risk_settings(&self, group_code: &str) -> Result<RiskConfig, StoreError> {
@@ -415,7 +452,7 @@ impl Store {
         let Some(refresh) = self.latest_refresh().await? else {
             return Ok(RegisterSummary::default());
         };
-        let fired = self.fire_rules(refresh.computed_at).await?;
+        let (fired, unjudged) = self.fire_rules(refresh.computed_at).await?;
         let existing: Vec<KeyRow> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT id, rule, urn, pupil_id, measure, pupil_group, firing \
@@ -438,7 +475,7 @@ impl Store {
         }
         let mut summary = RegisterSummary {
             firing: fired.len(),
-            ..RegisterSummary::default()
+            ..unjudged
         };
         let at = refresh.computed_at;
         on_pool!(self, pool => {
@@ -497,16 +534,20 @@ impl Store {
             firing = summary.firing,
             added = summary.added,
             stopped = summary.stopped,
+            unread_results = summary.unread_results,
+            mixed_scales = summary.mixed_scales,
+            no_prior_attainment = summary.no_prior_attainment,
             "risk register updated"
         );
         Ok(summary)
     }
 
-    /// Every rule that fires on the newest refresh, with its numbers.
+    /// Every rule that fires on the newest refresh, with its numbers, and how many teacher
+    /// assessments the trajectory rule could not judge.
     async fn fire_rules(
         &self,
         computed_at: DateTime<Utc>,
-    ) -> Result<BTreeMap<EntryKey, RiskFinding>, StoreError> {
+    ) -> Result<(BTreeMap<EntryKey, RiskFinding>, RegisterSummary), StoreError> {
         let today = computed_at.date_naive();
         let settings = self.all_risk_settings().await?;
         let groups = self.groups().await?;
@@ -524,7 +565,7 @@ impl Store {
                 .collect();
             mine.sort_unstable();
             mine.first()
-                .and_then(|(_, code)| settings.get(*code).copied())
+                .and_then(|(_, code)| settings.get(*code).cloned())
                 .unwrap_or_default()
         };
         let latest = self
@@ -558,6 +599,7 @@ impl Store {
                         academic_year,
                         finding,
                         confidence,
+                        trajectory: Vec::new(),
                     },
                 );
             }
@@ -657,6 +699,7 @@ impl Store {
         }
 
         // Pupils: this year's absence at each school, and its change since last year.
+        let mut unjudged = RegisterSummary::default();
         if let Some(year) = self.latest_academic_year().await? {
             let schools: Vec<Urn> = self.schools().await?.iter().map(|s| s.urn).collect();
             let filter = PupilFilter {
@@ -675,6 +718,10 @@ impl Store {
                     Err(_) => HashMap::new(),
                 };
             let mut seen: HashSet<(i64, Urn)> = HashSet::new();
+            let mut trajectories = self.teacher_assessment_points(year).await?;
+            let prior = self.ks2_prior_attainment(year).await?;
+            let estimates = newest_estimates(year);
+            let mut below_expected: Vec<(EntryKey, RiskFinding)> = Vec::new();
             for pupil in pupils {
                 let Some(sessions) = pupil.sessions else {
                     continue;
@@ -683,6 +730,60 @@ impl Store {
                     continue;
                 }
                 let config = config_for(pupil.urn);
+                if config.attainment_trajectory
+                    && let Some(subjects) = trajectories.remove(&pupil.pupil_id)
+                {
+                    let prior = prior.get(&pupil.pupil_id).zip(estimates.as_ref()).and_then(
+                        |(average, estimates)| {
+                            estimates.group_for(*average).map(|g| (average.value(), g))
+                        },
+                    );
+                    let mut subjects_fired = Vec::new();
+                    for (subject, points) in subjects {
+                        match attainment_trajectory(&subject, &points, prior, &config.grade_scheme)
+                        {
+                            Trajectory::Fired(finding) => subjects_fired.push(finding),
+                            Trajectory::UnknownResult(_) => unjudged.unread_results += 1,
+                            Trajectory::MixedScales => unjudged.mixed_scales += 1,
+                            Trajectory::NoPriorAttainment => unjudged.no_prior_attainment += 1,
+                            Trajectory::NotFiring | Trajectory::OnePoint => {}
+                        }
+                    }
+                    if !subjects_fired.is_empty() {
+                        let on_grades = subjects_fired
+                            .iter()
+                            .any(|f| matches!(f.expected, Expectation::Grade { .. }));
+                        let count = subjects_fired.len() as f64;
+                        let rule = RiskRule::AttainmentTrajectory;
+                        below_expected.push((
+                            (
+                                rule,
+                                pupil.urn,
+                                Some(pupil.pupil_id),
+                                if on_grades {
+                                    Measure::Ks4Attainment8
+                                } else {
+                                    Measure::Ks2RwmExpected
+                                },
+                                PupilGroup::All,
+                            ),
+                            RiskFinding {
+                                academic_year: year,
+                                finding: Finding {
+                                    rule,
+                                    value: count,
+                                    interval: None,
+                                    reference: 0.0,
+                                    difference: count,
+                                    margin: 0.0,
+                                    n_pupils: None,
+                                },
+                                confidence: None,
+                                trajectory: subjects_fired,
+                            },
+                        ));
+                    }
+                }
                 let findings = [
                     pupil
                         .absence_rate
@@ -706,8 +807,64 @@ impl Store {
                     );
                 }
             }
+            fired.extend(below_expected);
         }
-        Ok(fired)
+        Ok((fired, unjudged))
+    }
+
+    /// This year's teacher assessments by pupil and subject, each subject's points oldest
+    /// first; points without a date are left out, since they cannot be placed.
+    async fn teacher_assessment_points(
+        &self,
+        year: AcademicYear,
+    ) -> Result<HashMap<i64, BTreeMap<String, Vec<AssessmentPoint>>>, StoreError> {
+        let rows: Vec<(i64, String, String, String, NaiveDate)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT pupil_id, subject, assessment, result, assessed_on \
+                 FROM teacher_assessments WHERE academic_year = $1 \
+                 AND assessed_on IS NOT NULL ORDER BY pupil_id, subject, assessed_on, assessment",
+            )
+            .bind(year_to_db(year))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out: HashMap<i64, BTreeMap<String, Vec<AssessmentPoint>>> = HashMap::new();
+        for (pupil_id, subject, assessment, result, _) in rows {
+            out.entry(pupil_id)
+                .or_default()
+                .entry(subject)
+                .or_default()
+                .push(AssessmentPoint { assessment, result });
+        }
+        Ok(out)
+    }
+
+    /// Each pupil's latest KS2 average from before `year` (a result with no year counts as
+    /// before), as Progress 8 takes it.
+    async fn ks2_prior_attainment(
+        &self,
+        year: AcademicYear,
+    ) -> Result<HashMap<i64, Ks2Average>, StoreError> {
+        let rows: Vec<(i64, Option<i64>, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT pupil_id, academic_year, reading, maths FROM ks2_results \
+                 WHERE academic_year IS NULL OR academic_year < $1",
+            )
+            .bind(year_to_db(year))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut latest: HashMap<i64, (Option<i64>, Ks2Average)> = HashMap::new();
+        for (pupil_id, taken, reading, maths) in rows {
+            let Some(average) = ks2_average(&reading, &maths) else {
+                continue;
+            };
+            let slot = latest.entry(pupil_id).or_insert((taken, average));
+            if taken >= slot.0 {
+                *slot = (taken, average);
+            }
+        }
+        Ok(latest.into_iter().map(|(id, (_, a))| (id, a)).collect())
     }
 
     /// The register's entries the filter asks for, each with its newest decision: firing ones

@@ -202,7 +202,7 @@ fn rules_that_are_off_never_fire_and_thresholds_are_the_partnerships() {
     );
     let stricter = RiskConfig {
         severe_absence_rate: 0.4,
-        ..defaults
+        ..defaults.clone()
     };
     let fired = pupil_absence(0.45, &stricter).unwrap();
     assert_eq!(fired.rule, RiskRule::SevereAbsence);
@@ -247,4 +247,20 @@ fn a_pupils_absence_rising_fires_past_the_minimum_and_outside_the_noise(
 ) {
     let fired = pupil_absence_rising(earlier, later, &RiskConfig::default());
     assert_eq!(check(fired), expected);
+}
+
+#[test]
+fn settings_stored_before_the_trajectory_rule_read_with_it_on() {
+    let mut old = serde_json::to_value(RiskConfig::default()).unwrap();
+    let map = old.as_object_mut().unwrap();
+    map.remove("attainment_trajectory");
+    map.remove("grade_scheme");
+    let read: RiskConfig = serde_json::from_value(old).unwrap();
+    assert_eq!(read, RiskConfig::default());
+    assert!(read.is_on(RiskRule::AttainmentTrajectory));
+    assert!(RiskRule::AttainmentTrajectory.is_pupil_level());
+    assert_eq!(
+        RiskRule::parse("attainment_trajectory"),
+        Some(RiskRule::AttainmentTrajectory)
+    );
 }

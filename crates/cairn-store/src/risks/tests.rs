@@ -4,6 +4,8 @@ use cairn_domain::{Partnership, Username};
 use cairn_measures::SuppressionPolicy;
 use chrono::TimeZone;
 
+use cairn_measures::risk::GradeScheme;
+
 use super::*;
 use crate::backend_test;
 
@@ -74,6 +76,10 @@ backend_test! {
             match e.rule {
                 RiskRule::SevereAbsence => assert!(f.value >= 0.5),
                 RiskRule::AbsenceRising => assert!(f.difference >= 0.1 && f.difference > f.margin),
+                RiskRule::AttainmentTrajectory => {
+                    assert_eq!(f.value as usize, e.finding.trajectory.len());
+                    assert!(!e.finding.trajectory.is_empty());
+                }
                 other => panic!("{other:?} is off by default"),
             }
         }
@@ -162,5 +168,136 @@ backend_test! {
         }).await.unwrap();
         assert!(!one_school.is_empty());
         assert!(one_school.iter().all(|e| e.pupil.is_some() && e.urn == high && e.rule == RiskRule::SevereAbsence));
+    }
+}
+
+backend_test! {
+    async fn the_planted_gap_widens_and_y6_pupils_below_expected_and_not_rising_are_listed(db) {
+        let store = db.store();
+        let p = demo_refreshed(store).await;
+        let entries = store.risk_entries(&everything(&p)).await.unwrap();
+        // The planted story: Kingsmere's disadvantaged pupils' absence gap widens.
+        let kingsmere = urn_named(&p, "Kingsmere School");
+        let gap = entries
+            .iter()
+            .find(|e| {
+                e.rule == RiskRule::GapWidened
+                    && e.urn == kingsmere
+                    && e.measure == Measure::AttendanceOverallAbsence
+                    && e.pupil_group == PupilGroup::Disadvantaged
+            })
+            .expect("Kingsmere's widening absence gap fires");
+        let f = gap.finding.finding;
+        assert!(f.difference > f.margin && f.value > f.reference, "{f:?}");
+
+        // Y6: every trajectory entry is below expected on the KS2 scale and not rising.
+        let trajectory: Vec<&RiskEntry> = entries
+            .iter()
+            .filter(|e| e.rule == RiskRule::AttainmentTrajectory)
+            .collect();
+        assert!(trajectory.len() > 20, "{}", trajectory.len());
+        let scale = GradeScheme::default();
+        for e in &trajectory {
+            assert!(e.pupil.is_some());
+            assert_eq!(e.measure, Measure::Ks2RwmExpected, "the 2024/25 Y11 have no KS2");
+            for t in &e.finding.trajectory {
+                let rank = |r: &str| scale.levels.iter().position(|l| l.result == r).unwrap();
+                assert!(rank(&t.latest.result) <= rank(&t.previous.result), "{t:?}");
+                assert!(rank(&t.latest.result) < rank("EXS"), "{t:?}");
+                assert_eq!(t.expected, Expectation::Level { at: "EXS".to_owned() });
+            }
+        }
+        // The 2024/25 Y11's predictions cannot be judged: they had no KS2 tests.
+        let summary = store.update_risk_register().await.unwrap();
+        assert!(summary.no_prior_attainment > 300, "{summary:?}");
+        assert_eq!(summary.unread_results, 0, "{summary:?}");
+        assert_eq!(summary.added, 0);
+
+        // Turning the rule off stops every trajectory entry.
+        let leader = Username::parse("trust.leader").unwrap();
+        let mut config = store.risk_settings(cairn_demo::TRUST_CODE).await.unwrap();
+        config.attainment_trajectory = false;
+        store.set_risk_settings(cairn_demo::TRUST_CODE, &config, &leader, at(10)).await.unwrap();
+        let trust_schools: Vec<Urn> = store
+            .memberships()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|m| m.group_code == cairn_demo::TRUST_CODE)
+            .map(|m| m.urn)
+            .collect();
+        let after = store.risk_entries(&everything(&p)).await.unwrap();
+        assert!(after
+            .iter()
+            .filter(|e| e.rule == RiskRule::AttainmentTrajectory && trust_schools.contains(&e.urn))
+            .all(|e| !e.firing));
+    }
+}
+
+backend_test! {
+    async fn predicted_grades_are_judged_against_ks2_prior_attainment_and_unknown_results_reported(db) {
+        use cairn_domain::{Ks2Result, Ks2TestOutcome, TeacherAssessment, WritingTa};
+        let store = db.store();
+        let mut p = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let [.., latest] = cairn_demo::demo_years();
+        // Two Y11 pupils of 2024/25 given the KS2 results they would have had in 2019/20:
+        // reading and maths 105, group 19 in the DfE's 2024 estimates (expected English 5).
+        let y11: Vec<cairn_domain::Upn> = p
+            .enrolments
+            .iter()
+            .filter(|e| e.academic_year == latest && e.nc_year.number() == 11)
+            .map(|e| e.upn.clone())
+            .take(3)
+            .collect();
+        for upn in &y11[..2] {
+            p.ks2_results.push(Ks2Result {
+                upn: upn.clone(),
+                academic_year: Some(AcademicYear::starting(2019).unwrap()),
+                reading: Ks2TestOutcome::Scaled(105),
+                maths: Ks2TestOutcome::Scaled(105),
+                gps: None,
+                writing: WritingTa::Expected,
+            });
+        }
+        p.teacher_assessments.retain(|t| !y11.contains(&t.upn));
+        let ta = |upn: &cairn_domain::Upn, point: &str, month: u32, result: &str| TeacherAssessment {
+            upn: upn.clone(),
+            academic_year: Some(latest),
+            assessment: point.to_owned(),
+            subject: "English".to_owned(),
+            result: result.to_owned(),
+            assessed_on: chrono::NaiveDate::from_ymd_opt(2025, month, 1),
+        };
+        // Fell from 5 to 4+ against an expected 5; rose from 3 to 4 (below but rising);
+        // a result no scheme reads.
+        p.teacher_assessments.extend([
+            ta(&y11[0], "Mock 1", 1, "5"),
+            ta(&y11[0], "Mock 2", 3, "4+"),
+            ta(&y11[1], "Mock 1", 1, "3"),
+            ta(&y11[1], "Mock 2", 3, "4"),
+            ta(&y11[2], "Mock 1", 1, "B+"),
+            ta(&y11[2], "Mock 2", 3, "4"),
+        ]);
+        store.load_partnership(&p).await.unwrap();
+        store
+            .refresh_measures("test", at(9), SuppressionPolicy::default())
+            .await
+            .unwrap();
+        let entries = store.risk_entries(&everything(&p)).await.unwrap();
+        let ks4: Vec<&RiskEntry> = entries
+            .iter()
+            .filter(|e| e.rule == RiskRule::AttainmentTrajectory && e.measure == Measure::Ks4Attainment8)
+            .collect();
+        assert_eq!(ks4.len(), 1, "only the pupil who fell: {ks4:?}");
+        let [t] = &ks4[0].finding.trajectory[..] else { panic!("one subject") };
+        assert_eq!((t.previous.result.as_str(), t.latest.result.as_str()), ("5", "4+"));
+        assert!(t.fell);
+        let Expectation::Grade { ks2_average, prior_attainment_group, expected_grade, estimate } = t.expected else {
+            panic!("{t:?}")
+        };
+        assert_eq!((ks2_average, prior_attainment_group, expected_grade), (105.0, 19, 5));
+        assert!((estimate - 4.925).abs() < 1e-9, "English element 9.85 / 2");
+        let summary = store.update_risk_register().await.unwrap();
+        assert_eq!(summary.unread_results, 1, "B+ is reported, not guessed: {summary:?}");
     }
 }

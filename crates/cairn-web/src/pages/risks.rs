@@ -18,12 +18,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use cairn_domain::{Access, Scope, Urn};
-use cairn_measures::risk::{Confidence, RiskConfig, RiskRule};
+use cairn_measures::risk::trajectory::{Expectation, TrajectoryFinding};
+use cairn_measures::risk::{Confidence, GradeScheme, RiskConfig, RiskRule};
 use cairn_store::{
     AuditEntry, Measure, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter, RiskStatus,
     higher_is_better,
 };
 use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::auth::Viewer;
 use crate::export::{ExportQuery, download, query_escape};
@@ -119,6 +121,19 @@ pub(crate) fn describe(entry: &RiskEntry) -> String {
             "Absent for {value} of possible sessions in {year}, up from {} the year before: {noise}.",
             format_value(measure, f.reference)
         ),
+        RiskRule::AttainmentTrajectory => {
+            let subjects: Vec<String> = entry
+                .finding
+                .trajectory
+                .iter()
+                .map(describe_trajectory)
+                .collect();
+            format!(
+                "Below expected and not rising in {} in {year}. {}",
+                plural(entry.finding.trajectory.len(), "subject"),
+                subjects.join(" ")
+            )
+        }
         RiskRule::SevereAbsence | RiskRule::PersistentAbsence => format!(
             "Absent for {value} of possible sessions in {year}, at or past the {} line of {} (DfE absence statistics).",
             if entry.rule == RiskRule::SevereAbsence {
@@ -129,6 +144,36 @@ pub(crate) fn describe(entry: &RiskEntry) -> String {
             format_value(measure, f.reference)
         ),
     }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// One subject's points and what expected meant, in words.
+fn describe_trajectory(t: &TrajectoryFinding) -> String {
+    let moved = if t.fell { "down from" } else { "the same as" };
+    let expected = match &t.expected {
+        Expectation::Level { at } => format!("expected is {at} or above"),
+        Expectation::Grade {
+            ks2_average,
+            prior_attainment_group,
+            estimate,
+            expected_grade,
+        } => format!(
+            "expected is grade {expected_grade}: pupils with the same KS2 average of \
+             {ks2_average:.1} (prior attainment group {prior_attainment_group}) averaged \
+             {estimate:.2} a slot in the DfE's Attainment 8 estimates"
+        ),
+    };
+    format!(
+        "{}: {} at {}, {moved} {} at {}; {expected}.",
+        t.subject, t.latest.result, t.latest.assessment, t.previous.result, t.previous.assessment
+    )
 }
 
 fn firing_text(entry: &RiskEntry) -> String {
@@ -194,6 +239,8 @@ pub(crate) struct RiskIndexPage {
     pub n_undecided: usize,
     pub tables: Vec<DataTable>,
     pub pupil_level: bool,
+    /// Pupil entries are shown as one row per school.
+    pub folded: bool,
     pub may_configure: bool,
     pub computed_at: Option<String>,
 }
@@ -251,7 +298,21 @@ pub(crate) async fn index(
     } else {
         format!("/risks?{}", filters.join("&"))
     };
-    let tables = register_tables(&entries, &names, &path, !pupil_schools.is_empty());
+    // Pupil entries from more than one school fold into one row per school, each opening
+    // that school's pupils; the page then names no pupil, so it records no pupil view.
+    let pupil_entry_schools: BTreeSet<Urn> = entries
+        .iter()
+        .filter(|e| e.pupil.is_some())
+        .map(|e| e.urn)
+        .collect();
+    let fold = pupil_entry_schools.len() > 1;
+    let tables = register_tables(
+        &entries,
+        &names,
+        &path,
+        !pupil_schools.is_empty(),
+        fold.then_some(&query),
+    );
 
     let export = ExportQuery {
         table: query.table.clone(),
@@ -264,7 +325,7 @@ pub(crate) async fn index(
         }
     }
     // Pupil entries shown (or downloaded): one audit row per school, like the pupil lists.
-    let pupils_shown = requested.is_none_or(|(key, _)| key == "pupils");
+    let pupils_shown = !fold && requested.is_none_or(|(key, _)| key == "pupils");
     if pupils_shown {
         for urn in &pupil_schools {
             let n = entries
@@ -325,6 +386,7 @@ pub(crate) async fn index(
             .count(),
         tables,
         pupil_level: !pupil_schools.is_empty(),
+        folded: fold,
         may_configure: !configurable_groups(&viewer).is_empty(),
         computed_at: state
             .store
@@ -335,12 +397,14 @@ pub(crate) async fn index(
     Ok(render(&page)?.into_response())
 }
 
-/// The board's tables: school-level entries, and pupil entries when the viewer may see any.
+/// The board's tables: school-level entries, and pupil entries when the viewer may see any:
+/// listed, or when `folded` (with the board's filters) one row per school counting them.
 fn register_tables(
     entries: &[RiskEntry],
     names: &Names,
     path: &str,
     pupil_level: bool,
+    folded: Option<&RiskQuery>,
 ) -> Vec<DataTable> {
     let columns = |first: &[&str]| -> Vec<Column> {
         first
@@ -385,10 +449,69 @@ fn register_tables(
         }
     }
     let mut tables = vec![schools];
-    if pupil_level {
-        tables.push(pupils);
+    match folded {
+        Some(query) if pupil_level => tables.push(pupils_by_school(entries, names, path, query)),
+        None if pupil_level => tables.push(pupils),
+        _ => {}
     }
     tables
+}
+
+/// One row per school with pupil entries: how many, how many firing and waiting for a
+/// decision, and by rule, linking to the board filtered to the school.
+fn pupils_by_school(
+    entries: &[RiskEntry],
+    names: &Names,
+    path: &str,
+    query: &RiskQuery,
+) -> DataTable {
+    let mut by_school: BTreeMap<Urn, Vec<&RiskEntry>> = BTreeMap::new();
+    for entry in entries.iter().filter(|e| e.pupil.is_some()) {
+        by_school.entry(entry.urn).or_default().push(entry);
+    }
+    let mut table = DataTable::new(
+        "pupils_by_school",
+        "Pupil entries by school (open a school to see its pupils)",
+        vec![
+            Column::text("School"),
+            Column::number("Pupil entries"),
+            Column::number("Firing"),
+            Column::number("Waiting for a decision"),
+            Column::text("By rule"),
+        ],
+        path,
+    );
+    let count = |n: usize| Cell::count(u32::try_from(n).unwrap_or(u32::MAX));
+    for (urn, list) in by_school {
+        let mut href = format!("/risks?school={urn}");
+        for (key, value) in [("rule", &query.rule), ("status", &query.status)] {
+            if !value.is_empty() {
+                href.push_str(&format!("&{key}={}", query_escape(value)));
+            }
+        }
+        let by_rule: Vec<String> = RiskRule::ALL
+            .iter()
+            .filter_map(|rule| {
+                let n = list.iter().filter(|e| e.rule == *rule).count();
+                (n > 0).then(|| format!("{}: {n}", rule.label()))
+            })
+            .collect();
+        table.push(vec![
+            Cell::Link {
+                text: names.school(urn),
+                href,
+            },
+            count(list.len()),
+            count(list.iter().filter(|e| e.firing).count()),
+            count(
+                list.iter()
+                    .filter(|e| matches!(e.status, RiskStatus::New | RiskStatus::Reopened))
+                    .count(),
+            ),
+            Cell::text(by_rule.join("; ")),
+        ]);
+    }
+    table
 }
 
 #[derive(Debug)]
@@ -622,6 +745,11 @@ pub(crate) struct SettingsForm {
     severe_absence: Option<String>,
     persistent_absence: Option<String>,
     absence_rising: Option<String>,
+    attainment_trajectory: Option<String>,
+    gcse_grades: Option<String>,
+    /// The grade scheme's word scale, one `result = standing` a line, lowest first.
+    #[serde(default)]
+    grade_levels: String,
     #[serde(default)]
     severe_absence_rate: String,
     #[serde(default)]
@@ -638,6 +766,8 @@ impl SettingsForm {
             severe_absence_rate: format!("{}", config.severe_absence_rate * 100.0),
             persistent_absence_rate: format!("{}", config.persistent_absence_rate * 100.0),
             absence_rising_points: format!("{}", config.absence_rising_points * 100.0),
+            gcse_grades: config.grade_scheme.gcse_grades.then(|| "on".to_owned()),
+            grade_levels: config.grade_scheme.levels_text(),
             ..SettingsForm::default()
         };
         for rule in RiskRule::ALL {
@@ -655,6 +785,7 @@ impl SettingsForm {
             RiskRule::SevereAbsence => &mut self.severe_absence,
             RiskRule::PersistentAbsence => &mut self.persistent_absence,
             RiskRule::AbsenceRising => &mut self.absence_rising,
+            RiskRule::AttainmentTrajectory => &mut self.attainment_trajectory,
         }
     }
 }
@@ -677,6 +808,8 @@ pub(crate) struct GroupSettings {
     pub severe_absence_rate: String,
     pub persistent_absence_rate: String,
     pub absence_rising_points: String,
+    pub gcse_grades: bool,
+    pub grade_levels: String,
     pub errors: Vec<FieldError>,
 }
 
@@ -735,6 +868,8 @@ async fn settings_page(
             severe_absence_rate: form.severe_absence_rate.clone(),
             persistent_absence_rate: form.persistent_absence_rate.clone(),
             absence_rising_points: form.absence_rising_points.clone(),
+            gcse_grades: form.gcse_grades.is_some(),
+            grade_levels: form.grade_levels.clone(),
             errors,
             code,
         });
@@ -808,9 +943,31 @@ pub(crate) async fn update_settings(
             ));
         }
     }
-    let (Some(confidence), Some(severe), Some(persistent), Some(rising), true) =
-        (confidence, severe, persistent, rising, errors.is_empty())
-    else {
+    let levels = match GradeScheme::parse_levels(&form.grade_levels) {
+        Ok(levels) if levels.is_empty() => {
+            errors.push(field_error(
+                "grade_levels",
+                "List at least one written result, lowest first, for example WTS = below.",
+            ));
+            None
+        }
+        Ok(levels) => Some(levels),
+        Err(e) => {
+            errors.push(field_error(
+                "grade_levels",
+                format!("Written results, {e}."),
+            ));
+            None
+        }
+    };
+    let (Some(confidence), Some(severe), Some(persistent), Some(rising), Some(levels), true) = (
+        confidence,
+        severe,
+        persistent,
+        rising,
+        levels,
+        errors.is_empty(),
+    ) else {
         let page = settings_page(&state, &viewer, Some((&form, errors))).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
@@ -819,6 +976,10 @@ pub(crate) async fn update_settings(
         severe_absence_rate: severe,
         persistent_absence_rate: persistent,
         absence_rising_points: rising,
+        grade_scheme: GradeScheme {
+            levels,
+            gcse_grades: form.gcse_grades.is_some(),
+        },
         ..RiskConfig::default()
     };
     for rule in RiskRule::ALL {

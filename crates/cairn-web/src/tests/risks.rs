@@ -91,32 +91,59 @@ fn rising_absence(entries: &[RiskEntry]) -> i64 {
 
 /// Columns: the board, the settings page, a Northvale High school entry, a St Joseph's (cluster
 /// only) school entry, a Northvale High pupil entry, a Riverside Academy pupil entry, the
-/// school entries as CSV and the pupil entries as Excel.
-const TABLE: &[(Option<&str>, [u16; 8])] = &[
-    (None, [SIGN_IN; 8]),
+/// school entries as CSV, Northvale High's pupil entries as Excel, the pupil entries folded
+/// by school as CSV (only a viewer of more than one school's pupils has that table), and a
+/// trust primary's pupil below expected and not rising.
+const TABLE: &[(Option<&str>, [u16; 10])] = &[
+    (None, [SIGN_IN; 10]),
     (
         Some("trust.leader"),
-        [OK, OK, OK, FORBIDDEN, OK, OK, OK, OK],
+        [OK, OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, OK],
     ),
     (
         Some("governor"),
         [
-            OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND,
+            OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN,
         ],
     ),
     (
         Some("cluster.member"),
-        [OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND],
+        [
+            OK, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN,
+        ],
     ),
     (
         Some("head.northvale"),
-        [OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK],
+        [
+            OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK, NOT_FOUND, FORBIDDEN,
+        ],
     ),
     (
         Some("data.northvale"),
-        [OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK],
+        [
+            OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK, NOT_FOUND, FORBIDDEN,
+        ],
     ),
 ];
+
+/// A pupil entry of the trajectory rule at a trust school.
+async fn trajectory_entry(t: &TestApp, entries: &[RiskEntry]) -> RiskEntry {
+    let trust: Vec<_> = t
+        .state
+        .store
+        .memberships()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.group_code == cairn_demo::TRUST_CODE)
+        .map(|m| m.urn)
+        .collect();
+    entries
+        .iter()
+        .find(|e| e.rule == RiskRule::AttainmentTrajectory && trust.contains(&e.urn))
+        .expect("a trust pupil below expected and not rising")
+        .clone()
+}
 
 backend_test! {
     async fn every_risk_route_gives_each_role_exactly_its_access(db) {
@@ -130,7 +157,9 @@ backend_test! {
             format!("/risks/{}", pupil_entry(&entries, HIGH)),
             format!("/risks/{}", pupil_entry(&entries, RIVERSIDE)),
             "/risks?table=schools&format=csv".to_owned(),
-            "/risks?table=pupils&format=xlsx".to_owned(),
+            format!("/risks?school={}&table=pupils&format=xlsx", urn_of(HIGH)),
+            "/risks?table=pupils_by_school&format=csv".to_owned(),
+            format!("/risks/{}", trajectory_entry(&t, &entries).await.id),
         ];
         let failures = access_failures(&t, &routes, TABLE).await;
         assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -263,6 +292,7 @@ backend_test! {
             ("severe_absence_rate", "50"),
             ("persistent_absence_rate", "60"),
             ("absence_rising_points", "10"),
+            ("grade_levels", "WTS = below\nEXS = at\nGDS = above"),
         ];
         let invalid = post(&t, &leader, "/risks/settings", &fields).await;
         assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -281,13 +311,93 @@ backend_test! {
         let refused = post(&t, &coordinator, "/risks/settings", &fields).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
+        // A scale that does not read names the line and the rule, and nothing is saved.
+        fields[9] = ("grade_levels", "EXS = at\nWTS = below");
+        let invalid = post(&t, &leader, "/risks/settings", &fields).await;
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(invalid.body.contains("line 2: &#34;WTS = below&#34;: results go lowest first"), "{}", invalid.body);
+        assert_eq!(t.state.store.risk_settings(trust).await.unwrap(), Default::default());
+        fields[9] = ("grade_levels", "WTS = below\nEXS = at\nGDS = above");
+
         let saved = post(&t, &leader, "/risks/settings", &fields).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER);
         let config = t.state.store.risk_settings(trust).await.unwrap();
         assert!(!config.year_on_year_fall && config.gap_widened);
+        assert!(!config.attainment_trajectory && !config.grade_scheme.gcse_grades, "unticked");
+        assert_eq!(config.grade_scheme.levels_text(), "WTS = below\nEXS = at\nGDS = above");
         let page = t.get(&format!("/risks/{rising}"), &leader).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("No longer firing since"), "{}", page.body);
         assert!(page.body.contains("Intervene"), "its decisions are kept");
+    }
+}
+
+backend_test! {
+    async fn the_board_folds_pupil_entries_by_school_and_a_school_lists_its_own(db) {
+        let t = with_register(db).await;
+        let entries = entries(&t).await;
+        let leader = t.sign_in("trust.leader").await;
+        let board = t.get("/risks", &leader).await;
+        assert_eq!(board.status, StatusCode::OK);
+        assert!(board.body.contains("Pupil entries by school"), "{}", board.body);
+        let high = urn_of(HIGH);
+        assert!(board.body.contains(&format!("href=\"/risks?school={high}\"")));
+        for e in entries.iter().filter(|e| e.pupil.is_some()) {
+            let pupil = e.pupil.as_ref().unwrap();
+            assert!(!board.body.contains(&format!("{}, {}", pupil.surname, pupil.forename)), "no pupil named");
+        }
+        for urn in [high, urn_of(RIVERSIDE)] {
+            assert!(t.state.store.audit_for_school(urn, 10).await.unwrap().is_empty(), "counts name no pupil");
+        }
+        // The folded table downloads as counts; the pupil list has no download unfolded.
+        let folded = t.get("/risks?table=pupils_by_school&format=csv", &leader).await;
+        assert_eq!(folded.status, StatusCode::OK);
+        let n_high = entries.iter().filter(|e| e.pupil.is_some() && e.urn == high).count();
+        assert!(folded.body.contains(&format!("{HIGH},{n_high},")), "{}", folded.body);
+        assert_eq!(t.get("/risks?table=pupils&format=csv", &leader).await.status, StatusCode::NOT_FOUND);
+
+        // Opening a school lists its pupils, and the download is that school's whole list.
+        let school = t.get(&format!("/risks?school={high}"), &leader).await;
+        assert!(school.body.contains("Pupil entries (pupil-level"));
+        let csv = t.get(&format!("/risks?school={high}&table=pupils&format=csv"), &leader).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(csv.body.lines().count(), n_high + 1, "the filtered set, header and rows");
+        assert!(csv.body.lines().skip(1).all(|l| l.contains(HIGH)));
+        let log = t.state.store.audit_for_school(high, 10).await.unwrap();
+        assert!(log.iter().any(|e| e.detail == format!("exported (CSV) {n_high} pupil entries of the risk register")), "{log:?}");
+        assert!(t.state.store.audit_for_school(urn_of(RIVERSIDE), 10).await.unwrap().is_empty());
+
+        // Filters carry into each school's link.
+        let severe = t.get("/risks?rule=severe_absence", &leader).await;
+        assert!(severe.body.contains(&format!("/risks?school={high}&#38;rule=severe_absence")), "{}", severe.body);
+    }
+}
+
+backend_test! {
+    async fn a_pupil_below_expected_says_which_points_and_what_expected_meant(db) {
+        let t = with_register(db).await;
+        let entries = entries(&t).await;
+        let entry = trajectory_entry(&t, &entries).await;
+        let leader = t.sign_in("trust.leader").await;
+        let page = t.get(&format!("/risks/{}", entry.id), &leader).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Below expected and not rising in"), "{}", page.body);
+        let first = &entry.finding.trajectory[0];
+        let words = format!(
+            "{}: {} at {}, ",
+            first.subject, first.latest.result, first.latest.assessment
+        );
+        assert!(page.body.contains(&words), "{words} in {}", page.body);
+        assert!(page.body.contains(&format!(" {} at {}; expected is EXS or above.", first.previous.result, first.previous.assessment)));
+        let log = t.state.store.audit_for_school(entry.urn, 10).await.unwrap();
+        assert!(log.iter().any(|e| e.detail == format!("viewed risk register entry {}", entry.id)), "{log:?}");
+        // Aggregate-only roles never see it, on the board or by its address.
+        for account in ["governor", "cluster.member"] {
+            let who = t.sign_in(account).await;
+            assert_eq!(t.get(&format!("/risks/{}", entry.id), &who).await.status, StatusCode::FORBIDDEN);
+            let board = t.get("/risks?rule=attainment_trajectory", &who).await;
+            assert!(!board.body.contains("Pupil entries"), "{account}");
+            assert!(!board.body.contains("Below expected and not rising in"), "{account}");
+        }
     }
 }
