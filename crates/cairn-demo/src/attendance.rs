@@ -202,7 +202,11 @@ pub(crate) fn build(
 
 /// A pupil's register slots in a term of the marks year: the days of each spell's school
 /// while on roll there, in date order, a day once (the first school's) if spells touch.
-fn term_slots(calendars: &[Vec<SchoolDay>], in_year: &[&Spell], term_idx: usize) -> Vec<marks::Slot> {
+fn term_slots(
+    calendars: &[Vec<SchoolDay>],
+    in_year: &[&Spell],
+    term_idx: usize,
+) -> Vec<marks::Slot> {
     let mut days: Vec<SchoolDay> = Vec::new();
     let mut reception = false;
     for spell in in_year {

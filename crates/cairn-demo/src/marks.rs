@@ -70,9 +70,18 @@ pub(crate) fn school_days(
         calendar::summer_term_end(academic_year),
     );
     let half_terms = [
-        week_of(weekday_on_or_before(date_in(academic_year, 10, 31), Weekday::Mon)),
-        week_of(nth_weekday_on_or_after(date_in(academic_year, 2, 15), Weekday::Mon)),
-        week_of(weekday_on_or_before(date_in(academic_year, 5, 31), Weekday::Mon)),
+        week_of(weekday_on_or_before(
+            date_in(academic_year, 10, 31),
+            Weekday::Mon,
+        )),
+        week_of(nth_weekday_on_or_after(
+            date_in(academic_year, 2, 15),
+            Weekday::Mon,
+        )),
+        week_of(weekday_on_or_before(
+            date_in(academic_year, 5, 31),
+            Weekday::Mon,
+        )),
     ];
     let bank_holiday = nth_weekday_on_or_after(date_in(academic_year, 5, 1), Weekday::Mon);
     let mut days: Vec<SchoolDay> = Vec::with_capacity(200);

@@ -1468,7 +1468,10 @@ fn the_latest_years_marks_add_up_to_its_summaries() {
     let mut codes: BTreeSet<&str> = BTreeSet::new();
     for mark in &partnership.attendance_marks {
         assert_eq!(AcademicYear::containing(mark.date), latest, "{mark:?}");
-        assert!(keys.insert((&mark.upn, mark.date, mark.session)), "{mark:?} twice");
+        assert!(
+            keys.insert((&mark.upn, mark.date, mark.session)),
+            "{mark:?} twice"
+        );
         codes.insert(mark.code.as_str());
         let tally = tallies.entry((&mark.upn, term_of(mark.date))).or_default();
         match mark.code.treatment() {

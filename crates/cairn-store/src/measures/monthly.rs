@@ -119,7 +119,12 @@ pub(super) fn compute_year<'r>(
         };
         for (urn, figures) in &by_school {
             if let Some(figures) = figures.iter().find(|m| m.month == month) {
-                push(&mut sink, &mut possible, &ResultScope::School(*urn), figures);
+                push(
+                    &mut sink,
+                    &mut possible,
+                    &ResultScope::School(*urn),
+                    figures,
+                );
             }
         }
         for (code, members) in &with_pupils {
@@ -177,8 +182,8 @@ pub(super) fn month_to_db(month: CalendarMonth) -> String {
 }
 
 pub(super) fn month_from_db(text: &str) -> Result<CalendarMonth, StoreError> {
-    let parsed = text.split_once('-').and_then(|(y, m)| {
-        CalendarMonth::new(y.parse().ok()?, m.parse().ok()?)
-    });
+    let parsed = text
+        .split_once('-')
+        .and_then(|(y, m)| CalendarMonth::new(y.parse().ok()?, m.parse().ok()?));
     parsed.ok_or_else(|| StoreError::corrupt("month", text))
 }
