@@ -31,6 +31,7 @@ const GROUPS: [PupilGroup; 9] = [
 ];
 
 /// What the section shows for the school's latest year.
+#[derive(Debug)]
 pub(crate) enum MonthlySection {
     /// Monthly figures from session marks.
     Figures {
@@ -45,6 +46,7 @@ pub(crate) enum MonthlySection {
 }
 
 /// A group of schools the school belongs to, by code and name.
+#[derive(Debug)]
 pub(crate) struct Partner {
     pub code: String,
     pub name: String,
