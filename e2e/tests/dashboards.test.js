@@ -76,6 +76,19 @@ test('a school page reads as a governors pack: measures, gaps, attendance, and a
   await page.getByRole('heading', { level: 2, name: 'Attendance by group' }).waitFor();
   assert.ok(await page.getByRole('link', { name: 'Compare with similar schools' }).isVisible());
   await page.locator('.chart[data-rendered="true"] svg').first().waitFor({ timeout: 30_000 });
+
+  // Attendance by month: the line chart is drawn beside its data table, one row a month,
+  // with the figures by pupil group below and a download for each table.
+  await page.getByRole('heading', { level: 2, name: 'Attendance by month' }).waitFor();
+  const monthly = page.locator('#table-attendance-by-month');
+  assert.equal(await monthly.locator('tbody tr').count(), 11, 'September to July');
+  assert.match(await monthly.locator('tbody tr').first().innerText(), /^Sep 2024/);
+  await page
+    .locator('figure:has(#table-attendance-by-month) .chart[data-rendered="true"] svg')
+    .waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('#table-attendance-by-month-and-group tbody tr').count(), 11);
+  assert.match(await page.locator('main').innerText(), /no monthly figure for England/);
+  assert.ok(await monthly.locator('.downloads a', { hasText: 'Excel' }).isVisible());
   await screenshot(page, 'school-dashboard');
   await checkAccessibility(page, 'a school dashboard');
 

@@ -11,16 +11,22 @@
 //! for frequent absentees.
 //!
 //! A pupil who moves school during a term has one summary for it, adding up the sessions
-//! at both schools: summaries are keyed by pupil, year and term. No session-by-session
-//! marks are made; the demo would be far too large with them.
+//! at both schools: summaries are keyed by pupil, year and term.
+//!
+//! In the latest demo year every pupil also has session-by-session register marks
+//! ([`marks`]): the term's possible sessions come from the school's calendar of 190 days
+//! and the pupil's days on roll, the absence drawn here is scaled to them, and the marks are
+//! laid out to add up to it, so that year's summaries are exactly the tally of its marks.
+//! Earlier years have summaries only, as a school that has just started sending marks would.
 
-use cairn_domain::{AcademicYear, AttendanceSummary, SenProvision, Term};
+use cairn_domain::{AcademicYear, AttendanceMark, AttendanceSummary, SenProvision, Term};
 use chrono::NaiveDate;
 use rand::Rng;
 
 use crate::calendar::{self, date_in};
 use crate::cohort::{Cohort, Spell};
 use crate::draw::{self, DemoRng};
+use crate::marks::{self, Codes, SchoolDay};
 use crate::schools::SchoolSpec;
 use crate::stories;
 
@@ -30,13 +36,15 @@ const TERM_SESSIONS: [u32; 3] = [130, 120, 130];
 /// More absence in the spring (winter illness), less in the autumn.
 const TERM_FACTORS: [f64; 3] = [0.88, 1.12, 1.0];
 
-/// Builds the summaries, ordered by year, term and pupil.
+/// Builds the summaries, ordered by year, term and pupil, and the latest year's marks,
+/// ordered by pupil, date and session. `marks_rng` lays the marks out.
 pub(crate) fn build(
     rng: &mut DemoRng,
+    marks_rng: &mut DemoRng,
     cohort: &Cohort,
     schools: &[SchoolSpec],
     years: &[AcademicYear],
-) -> Vec<AttendanceSummary> {
+) -> (Vec<AttendanceSummary>, Vec<AttendanceMark>) {
     // Each school's possible sessions per year and term: a day or so either way for INSET
     // days and bank holidays.
     let sessions: Vec<Vec<[u32; 3]>> = schools
@@ -48,6 +56,17 @@ pub(crate) fn build(
                 .collect()
         })
         .collect();
+
+    // The marks year: each school's days, one school closed unexpectedly for a day.
+    let marks_year = years.len().checked_sub(1);
+    let calendars: Vec<Vec<SchoolDay>> = match marks_year.and_then(|i| years.get(i)) {
+        Some(&year) => (0..schools.len())
+            .map(|school_idx| marks::school_days(year, school_idx, school_idx == 0))
+            .collect(),
+        None => Vec::new(),
+    };
+    let codes = Codes::new();
+    let mut marks_out: Vec<AttendanceMark> = Vec::new();
 
     let mut spells_by_pupil: Vec<Vec<&Spell>> = vec![Vec::new(); cohort.pupils.len()];
     for spell in &cohort.spells {
@@ -101,6 +120,9 @@ pub(crate) fn build(
                 if possible == 0 {
                     continue;
                 }
+                // The marks year: this term's register slots at the pupil's schools.
+                let slots = (Some(year_idx) == marks_year && codes.is_some())
+                    .then(|| term_slots(&calendars, &in_year, term_idx));
                 let rate = if severe {
                     (severe_start + 0.1 * term_idx as f64 + 0.08 * draw::standard_normal(rng))
                         .clamp(0.5, 0.97)
@@ -128,8 +150,37 @@ pub(crate) fn build(
                 }
                 let unauthorised = (absent * unauthorised_share.clamp(0.02, 0.95)).round();
                 // Whole numbers from 0 to `possible`, so the casts are exact.
-                let absent = absent as u32;
-                let unauthorised = (unauthorised as u32).min(absent);
+                let mut absent = absent as u32;
+                let mut unauthorised = (unauthorised as u32).min(absent);
+                let mut possible = possible;
+                if let (Some(slots), Some(codes)) = (&slots, &codes) {
+                    // Same absence rate and unauthorised share over the calendar's sessions.
+                    let on_roll = marks::possible(slots);
+                    let scaled = |n: u32, of: u32, to: u32| -> u32 {
+                        if of == 0 {
+                            return 0;
+                        }
+                        // At most `to`, a session count, so the cast is exact.
+                        (f64::from(n) * f64::from(to) / f64::from(of)).round() as u32
+                    };
+                    let new_absent = scaled(absent, possible, on_roll).min(on_roll);
+                    unauthorised = scaled(unauthorised, absent, new_absent).min(new_absent);
+                    absent = new_absent;
+                    possible = on_roll;
+                    let upn = &cohort_pupil.pupil.upn;
+                    marks::lay_out(
+                        marks_rng,
+                        codes,
+                        upn,
+                        slots,
+                        absent - unauthorised,
+                        unauthorised,
+                        &mut marks_out,
+                    );
+                    if possible == 0 {
+                        continue;
+                    }
+                }
                 rows.push((
                     year_idx,
                     term_idx,
@@ -148,7 +199,33 @@ pub(crate) fn build(
         }
     }
     rows.sort_by_key(|(year_idx, term_idx, pupil_idx, _)| (*year_idx, *term_idx, *pupil_idx));
-    rows.into_iter().map(|(_, _, _, summary)| summary).collect()
+    let summaries = rows.into_iter().map(|(_, _, _, summary)| summary).collect();
+    (summaries, marks_out)
+}
+
+/// A pupil's register slots in a term of the marks year: the days of each spell's school
+/// while on roll there, in date order, a day once (the first school's) if spells touch.
+fn term_slots(
+    calendars: &[Vec<SchoolDay>],
+    in_year: &[&Spell],
+    term_idx: usize,
+) -> Vec<marks::Slot> {
+    let mut days: Vec<SchoolDay> = Vec::new();
+    let mut reception = false;
+    for spell in in_year {
+        let Some(calendar) = calendars.get(spell.school_idx) else {
+            continue;
+        };
+        reception |= spell.nc == 0;
+        days.extend(calendar.iter().copied().filter(|day| {
+            day.term_idx == term_idx
+                && spell.started_on <= day.date
+                && spell.left_on.is_none_or(|left| day.date <= left)
+        }));
+    }
+    days.sort_by_key(|day| day.date);
+    days.dedup_by_key(|day| day.date);
+    marks::slots(&days, reception)
 }
 
 /// Absence relative to a pupil's own expectation by NC year: DfE absence statistics put

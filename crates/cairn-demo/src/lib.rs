@@ -37,9 +37,11 @@
 //!   in English and maths for Y11, each ending close to the pupil's eventual result.
 //! - Attendance as termly summaries (sessions possible, attended, authorised and
 //!   unauthorised absence) for every pupil and term on roll, one per pupil and term. A pupil
-//!   who moves school within a term has one summary covering both schools. There are no
-//!   session-by-session marks (`attendance_marks` is empty): they would run to millions of
-//!   rows.
+//!   who moves school within a term has one summary covering both schools. In the latest
+//!   year (2024/25) every pupil also has AM and PM register marks for every school day on
+//!   roll, with the 2024 code set (present, late, approved activities, illness and other
+//!   authorised absence, unauthorised absence, X for reception afternoons on a phased start,
+//!   Y4 for a day one school was closed), and that year's summaries are the marks' tallies.
 //!
 //! Figures land near England's: about 60% reach the expected standard in reading, writing
 //! and maths at KS2 and 8-9% the higher standard, with a disadvantage gap of about 20 points;
@@ -90,7 +92,8 @@
 //!    effects in `stories`.
 //! 5. `attendance` (stream `ATTENDANCE_STREAM`): termly summaries from
 //!    `attendance_propensity`, phase, term, the school trends in `stories`, and a pupil-level
-//!    wobble carried from term to term.
+//!    wobble carried from term to term; `marks` (stream `MARKS_STREAM`) lays the latest
+//!    year's absences out as register marks.
 //! 6. `teacher_assessments` (stream `TEACHER_ASSESSMENTS_STREAM`): the latest year's termly
 //!    judgements, from that year's KS2 and GCSE results.
 //!
@@ -115,6 +118,7 @@ mod draw;
 mod improvement;
 mod ks4;
 mod logins;
+mod marks;
 mod names;
 mod national;
 mod practices;
@@ -159,6 +163,8 @@ const ATTENDANCE_STREAM: u64 = 4;
 const NATIONAL_STREAM: u64 = 5;
 /// Random stream of the in-year teacher assessments.
 const TEACHER_ASSESSMENTS_STREAM: u64 = 6;
+/// Random stream laying out the latest year's register marks.
+const MARKS_STREAM: u64 = 7;
 
 /// The three academic years the demo covers: 2022/23, 2023/24 and 2024/25.
 pub fn demo_years() -> [AcademicYear; 3] {
@@ -214,9 +220,10 @@ pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
         &years,
     );
 
-    // Stage 5: termly attendance summaries.
-    let attendance_summaries = attendance::build(
+    // Stage 5: termly attendance summaries, and the latest year's register marks.
+    let (attendance_summaries, attendance_marks) = attendance::build(
         &mut stage_rng(seed, ATTENDANCE_STREAM),
+        &mut stage_rng(seed, MARKS_STREAM),
         &cohort,
         specs,
         &years,
@@ -264,9 +271,7 @@ pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
         phonics_results: assessments.phonics,
         mtc_results: assessments.mtc,
         eyfs_results: assessments.eyfs,
-        // Session-by-session marks would run to millions of rows; the demo has termly
-        // summaries only.
-        attendance_marks: Vec::new(),
+        attendance_marks,
         attendance_summaries,
         teacher_assessments,
         former_upns: Vec::new(),

@@ -1413,11 +1413,11 @@ fn phonics_mtc_and_eyfs_are_close_to_england() {
 #[test]
 fn attendance_summaries_are_consistent() {
     let partnership = demo();
-    assert!(partnership.attendance_marks.is_empty());
     let mut keys = BTreeSet::new();
     for s in &partnership.attendance_summaries {
+        // The marks year's terms follow its calendar (an autumn term of up to 74 days).
         assert!(
-            s.sessions_possible > 0 && s.sessions_possible <= 140,
+            s.sessions_possible > 0 && s.sessions_possible <= 150,
             "{s:?}"
         );
         assert_eq!(
@@ -1444,6 +1444,77 @@ fn attendance_summaries_are_consistent() {
         .filter(|e| e.started_on == e.academic_year.first_day() && e.left_on.is_none())
         .count();
     assert!(partnership.attendance_summaries.len() > 3 * full_year);
+}
+
+// The latest year's marks add up to its termly summaries exactly (measures.md §6: X and Y4
+// are not possible sessions; K, V, P, W, B count as attendance), earlier years have none, and
+// each pupil has one mark per date and session.
+#[test]
+fn the_latest_years_marks_add_up_to_its_summaries() {
+    use cairn_domain::StatisticalTreatment as T;
+    let partnership = demo();
+    let latest = demo_years()[2];
+    let term_of = |date: NaiveDate| {
+        use chrono::Datelike;
+        match date.month() {
+            9..=12 => Term::Autumn,
+            1..=3 => Term::Spring,
+            4 if date.day() < 15 => Term::Spring,
+            _ => Term::Summer,
+        }
+    };
+    let mut tallies: BTreeMap<(&Upn, Term), (u32, u32, u32, u32)> = BTreeMap::new();
+    let mut keys = BTreeSet::new();
+    let mut codes: BTreeSet<&str> = BTreeSet::new();
+    for mark in &partnership.attendance_marks {
+        assert_eq!(AcademicYear::containing(mark.date), latest, "{mark:?}");
+        assert!(
+            keys.insert((&mark.upn, mark.date, mark.session)),
+            "{mark:?} twice"
+        );
+        codes.insert(mark.code.as_str());
+        let tally = tallies.entry((&mark.upn, term_of(mark.date))).or_default();
+        match mark.code.treatment() {
+            T::NotCounted => continue,
+            T::Present | T::ApprovedActivity => tally.1 += 1,
+            T::Authorised => tally.2 += 1,
+            T::Unauthorised => tally.3 += 1,
+        }
+        tally.0 += 1;
+    }
+    let summaries: BTreeMap<(&Upn, Term), (u32, u32, u32, u32)> = partnership
+        .attendance_summaries
+        .iter()
+        .filter(|s| s.academic_year == latest)
+        .map(|s| {
+            (
+                (&s.upn, s.term.unwrap()),
+                (
+                    s.sessions_possible,
+                    s.sessions_attended,
+                    s.sessions_authorised,
+                    s.sessions_unauthorised,
+                ),
+            )
+        })
+        .collect();
+    tallies.retain(|_, t| t.0 > 0);
+    assert_eq!(tallies, summaries);
+    for code in ["/", "\\", "L", "V", "I", "M", "G", "O", "N", "X", "Y4"] {
+        assert!(codes.contains(code), "no {code} marks");
+    }
+    // Pupils on roll all year have the statutory 380 sessions (less X afternoons in
+    // reception and the closure day at one school): the commonest yearly count.
+    let mut yearly: BTreeMap<&Upn, u32> = BTreeMap::new();
+    for ((upn, _), (possible, ..)) in &summaries {
+        *yearly.entry(upn).or_default() += possible;
+    }
+    let mut how_often: BTreeMap<u32, usize> = BTreeMap::new();
+    for possible in yearly.values() {
+        *how_often.entry(*possible).or_default() += 1;
+    }
+    let commonest = how_often.iter().max_by_key(|(_, n)| **n).map(|(p, _)| *p);
+    assert_eq!(commonest, Some(380), "{how_often:?}");
 }
 
 /// Per pupil-year absence rate for compulsory school age (Y1 to Y11), with the pupil's NC

@@ -364,5 +364,7 @@ pub fn summarise_attendance_pooled(
     accumulate_pooled(pupils, schools, |p| p.urn, AttendanceAcc::add).summary(policy)
 }
 
+pub mod monthly;
+
 #[cfg(test)]
 mod tests;

@@ -55,8 +55,8 @@ pub use improvement::{
 };
 pub use measures::comparisons::{DEFAULT_SIMILAR_SCHOOLS, default_similarity};
 pub use measures::{
-    LatestResults, Measure, MeasureRefresh, RefreshSummary, ResultScope, ScopeFilter, ScopeKind,
-    StoredResult, StoredValue,
+    CalendarMonth, LatestResults, Measure, MeasureRefresh, MonthlyResult, RefreshSummary,
+    ResultScope, ScopeFilter, ScopeKind, StoredResult, StoredValue,
 };
 pub use partnership::{LoadSummary, PupilOnRoll, SchoolRoll};
 pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord, UserWithRoles};

@@ -23,7 +23,10 @@
 //!   other codes count as no scaled score;
 //! * phonics counts Year 1 pupils (by their enrolment), leaving out L (left) and Q (annulled);
 //! * attendance uses the annual summary when there is one, else the sum of the termly ones,
-//!   all counted at the pupil's school for the year. Session-level marks are not used yet.
+//!   all counted at the pupil's school for the year;
+//! * attendance by month comes from session marks only (`monthly`), also counted at the
+//!   pupil's school for the year, and is stored in its own table; a year with summaries but no
+//!   marks has no monthly figures.
 //!
 //! Proportions and rates are stored as fractions (0 to 1), means in their own units. A
 //! suppressed figure is stored with no value, pupil count, interval or banding, and the table's
@@ -35,6 +38,7 @@ use cairn_domain::{
     AcademicYear, EARLY_LEARNING_GOALS, EyfsJudgement, Ks2TestOutcome, MtcOutcome, PhonicsOutcome,
     SenProvision, Sex, Term, Urn, WritingTa,
 };
+pub use cairn_measures::attendance::monthly::CalendarMonth;
 use cairn_measures::attendance::{
     AttendancePupil, AttendanceSummary, SessionCounts, summarise_attendance_by_school,
     summarise_attendance_pooled,
@@ -286,6 +290,8 @@ pub struct RefreshSummary {
     pub academic_years: Vec<AcademicYear>,
     /// Figures stored, of which `suppressed` were stored suppressed.
     pub results: usize,
+    /// Monthly attendance figures stored (from session marks), suppressed ones included.
+    pub monthly_results: usize,
     pub suppressed: usize,
     /// Of the suppressed, trust and cluster figures hidden so that a suppressed member
     /// school's figure cannot be worked out by subtraction (`SUPPMAT`).
@@ -389,6 +395,40 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            for chunk in computed.monthly.chunks(BATCH) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO monthly_attendance_results (refresh_id, academic_year, month, \
+                     scope_kind, scope_code, measure, pupil_group, n_pupils, possible_sessions, \
+                     value, ci_low, ci_high, suppressed) ",
+                );
+                qb.push_values(chunk, |mut b, monthly| {
+                    let row = &monthly.row;
+                    let (n, value, low, high) = match row.shown {
+                        Ok(s) => (
+                            Some(i64::from(s.n_pupils)),
+                            Some(s.value),
+                            s.ci.map(|ci| ci.lower),
+                            s.ci.map(|ci| ci.upper),
+                        ),
+                        Err(_) => (None, None, None, None),
+                    };
+                    let possible = monthly.possible.and_then(|p| i64::try_from(p).ok());
+                    b.push_bind(id)
+                        .push_bind(row.year)
+                        .push_bind(monthly::month_to_db(monthly.month))
+                        .push_bind(row.scope.kind().code())
+                        .push_bind(row.scope.code())
+                        .push_bind(row.measure.code())
+                        .push_bind(row.group.code())
+                        .push_bind(n)
+                        .push_bind(possible)
+                        .push_bind(value)
+                        .push_bind(low)
+                        .push_bind(high)
+                        .push_bind(row.shown.is_err());
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
             comparisons::write(&mut *tx, id, &prepared).await?;
             tx.commit().await?;
             MeasureRefresh { id, computed_at, reason }
@@ -409,6 +449,7 @@ impl Store {
             refresh,
             academic_years: computed.years,
             results: computed.rows.len(),
+            monthly_results: computed.monthly.len(),
             suppressed: computed.rows.iter().filter(|r| r.shown.is_err()).count(),
             hidden_across_levels: computed.differencing,
             schools: schools.len(),
@@ -544,6 +585,109 @@ impl Store {
     }
 }
 
+/// One stored monthly attendance figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyResult {
+    pub academic_year: AcademicYear,
+    pub month: CalendarMonth,
+    pub scope: ResultScope,
+    /// [`Measure::AttendanceOverallAbsence`] (the month's rate) or
+    /// [`Measure::AttendancePersistentAbsence`] (persistent absence to the end of the month).
+    pub measure: Measure,
+    pub pupil_group: PupilGroup,
+    pub value: StoredValue,
+    /// The month's possible sessions, for a shown overall absence rate.
+    pub possible_sessions: Option<u64>,
+}
+
+impl Store {
+    /// The newest refresh's monthly attendance figures for one academic year and the given
+    /// scopes, by scope, month, measure and pupil group. Empty when no refresh has run, or
+    /// when the year has no session marks.
+    pub async fn latest_monthly_attendance(
+        &self,
+        academic_year: AcademicYear,
+        scopes: &[ResultScope],
+    ) -> Result<Vec<MonthlyResult>, StoreError> {
+        let Some(refresh) = self.latest_refresh().await? else {
+            return Ok(Vec::new());
+        };
+        if scopes.is_empty() {
+            return Ok(Vec::new());
+        }
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            bool,
+        );
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            let mut qb = QueryBuilder::new(
+                "SELECT month, scope_kind, scope_code, measure, pupil_group, n_pupils, \
+                 possible_sessions, value, ci_low, ci_high, suppressed \
+                 FROM monthly_attendance_results WHERE refresh_id = ",
+            );
+            qb.push_bind(refresh.id)
+                .push(" AND academic_year = ")
+                .push_bind(year_to_db(academic_year))
+                .push(" AND (");
+            for (i, scope) in scopes.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push("(scope_kind = ")
+                    .push_bind(scope.kind().code())
+                    .push(" AND scope_code = ")
+                    .push_bind(scope.code())
+                    .push(")");
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await?
+        });
+        let mut results = Vec::with_capacity(rows.len());
+        for (month, kind, code, measure, group, n, possible, value, low, high, suppressed) in rows {
+            let value = match (suppressed, value, n) {
+                (true, _, _) => StoredValue::Suppressed,
+                (false, Some(value), Some(n)) => StoredValue::Shown {
+                    value,
+                    n_pupils: u32::try_from(n)
+                        .map_err(|_| StoreError::corrupt("pupil count", &n))?,
+                    ci_low: low,
+                    ci_high: high,
+                },
+                (false, _, _) => return Err(StoreError::corrupt("shown figure", "with no value")),
+            };
+            results.push(MonthlyResult {
+                academic_year,
+                month: monthly::month_from_db(&month)?,
+                scope: ResultScope::from_db(&kind, &code)?,
+                measure: Measure::parse(&measure)
+                    .ok_or_else(|| StoreError::corrupt("measure", &measure))?,
+                pupil_group: PupilGroup::parse(&group)
+                    .ok_or_else(|| StoreError::corrupt("pupil group", &group))?,
+                value,
+                possible_sessions: possible.and_then(|p| u64::try_from(p).ok()),
+            });
+        }
+        results.sort_by(|a, b| {
+            (&a.scope, a.month, a.measure, a.pupil_group).cmp(&(
+                &b.scope,
+                b.month,
+                b.measure,
+                b.pupil_group,
+            ))
+        });
+        Ok(results)
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ResultRowDb {
     academic_year: i64,
@@ -633,6 +777,8 @@ struct Records {
     mtc: Vec<(i64, i64, String)>,
     eyfs: Vec<(i64, i64, String, String)>,
     attendance: Vec<AttendanceRow>,
+    /// Session marks: (pupil, date, code).
+    marks: Vec<(i64, NaiveDate, String)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -706,6 +852,7 @@ impl Store {
             mtc,
             eyfs,
             attendance,
+            marks,
         ) = on_pool!(self, pool => {
             let sexes: Vec<(i64, String)> =
                 sqlx::query_as("SELECT id, sex FROM pupils").fetch_all(pool).await?;
@@ -754,7 +901,11 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance)
+            let marks: Vec<(i64, NaiveDate, String)> =
+                sqlx::query_as("SELECT pupil_id, date, code FROM attendance_marks")
+                    .fetch_all(pool)
+                    .await?;
+            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance, marks)
         });
 
         let mut records = Records {
@@ -764,6 +915,7 @@ impl Store {
             mtc,
             eyfs,
             attendance,
+            marks,
             ..Records::default()
         };
         for (id, sex) in sexes {
@@ -861,6 +1013,8 @@ struct Shown {
 struct Computed {
     years: Vec<AcademicYear>,
     rows: Vec<ResultRow>,
+    /// Attendance by month, from session marks.
+    monthly: Vec<monthly::MonthlyRow>,
     /// Group-of-schools figures hidden because they would reveal a member by subtraction.
     differencing: usize,
     unplaced: usize,
@@ -1032,6 +1186,8 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
     let goals = EarlyLearningGoals::dfe_2021().map_err(|e| measure_error(&e))?;
     let goal_index = goal_index(&goals)?;
     let prior = prior_attainment(records);
+    let (marks, mark_issues) = monthly::tally(records)?;
+    out.issues += mark_issues;
 
     // The prior band comes from the KS2 average, for KS4 only (the engine derives it).
     let context = |pupil_id: i64, year: i64| -> PupilContext {
@@ -1333,6 +1489,19 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
         if let Some(rows) = out.rows.get_mut(first_row..) {
             out.differencing += hide_differencing(policy, &groups, &left_out, rows);
         }
+
+        // Attendance by month, from the year's marks.
+        if let Some(by_pupil) = marks.get(&year) {
+            monthly::compute_year(
+                policy,
+                year,
+                by_pupil,
+                &groups,
+                place,
+                |pupil_id| context(pupil_id, year),
+                &mut out,
+            );
+        }
     }
     Ok(out)
 }
@@ -1500,5 +1669,6 @@ fn session_counts(row: &AttendanceRow) -> Option<SessionCounts> {
 }
 
 pub mod comparisons;
+mod monthly;
 #[cfg(test)]
 mod tests;

@@ -157,6 +157,19 @@ pub(crate) fn trend_from_table(
 /// schools that adopted a practice and their comparison schools, by years from adoption, with
 /// a rule where the practice started.
 pub(crate) fn two_lines(table: &DataTable, y_title: &str, description: &str) -> Option<Chart> {
+    lines(table, "Years from adoption", y_title, description, &[1, 2])
+}
+
+/// One line per number column `series` (named by its column label) over the rows of a table
+/// whose first cell labels the row, in row order; a row's suppressed or empty cells leave a
+/// gap in that line only (the table beside the chart says why).
+pub(crate) fn lines(
+    table: &DataTable,
+    x_title: &str,
+    y_title: &str,
+    description: &str,
+    series: &[usize],
+) -> Option<Chart> {
     let mut values = Vec::new();
     let mut order = Vec::new();
     for row in &table.rows {
@@ -164,7 +177,7 @@ pub(crate) fn two_lines(table: &DataTable, y_title: &str, description: &str) -> 
             continue;
         };
         order.push(label.clone());
-        for idx in [1, 2] {
+        for &idx in series {
             if let (Some(Cell::Number { value, .. }), Some(column)) =
                 (row.get(idx), table.columns.get(idx))
             {
@@ -176,7 +189,7 @@ pub(crate) fn two_lines(table: &DataTable, y_title: &str, description: &str) -> 
         return None;
     }
     let x = json!({
-        "field": "when", "type": "ordinal", "title": "Years from adoption", "sort": order,
+        "field": "when", "type": "ordinal", "title": x_title, "sort": order,
         "axis": { "labelAngle": 0 }
     });
     Some(Chart::from_spec(json!({
@@ -188,7 +201,7 @@ pub(crate) fn two_lines(table: &DataTable, y_title: &str, description: &str) -> 
         "config": {
             "font": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif",
             "axis": { "labelColor": "#1d2330", "titleColor": "#1d2330", "labelFontSize": 12, "titleFontSize": 12 },
-            "legend": { "labelColor": "#1d2330", "titleColor": "#1d2330", "orient": "bottom" },
+            "legend": { "labelColor": "#1d2330", "titleColor": "#1d2330", "orient": "bottom", "labelLimit": 320 },
             "view": { "stroke": null }
         },
         "mark": { "type": "line", "point": { "filled": true, "size": 60 } },
@@ -197,7 +210,7 @@ pub(crate) fn two_lines(table: &DataTable, y_title: &str, description: &str) -> 
             "y": { "field": "value", "type": "quantitative", "title": y_title, "scale": { "zero": false } },
             "color": {
                 "field": "series", "type": "nominal", "title": null,
-                "scale": { "range": ["#1c5d99", "#8a4b08"] }
+                "scale": { "range": ["#1c5d99", "#8a4b08", "#2b6b3a", "#6a3d7a"] }
             },
             "strokeDash": { "field": "series", "type": "nominal", "legend": null }
         }

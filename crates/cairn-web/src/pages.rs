@@ -7,6 +7,7 @@ pub(crate) mod figures;
 pub(crate) mod groups;
 pub(crate) mod imports;
 pub(crate) mod meetings;
+pub(crate) mod monthly;
 pub(crate) mod overview;
 pub(crate) mod practices;
 pub(crate) mod priorities;

@@ -44,6 +44,17 @@ fn demo() -> &'static cairn_domain::Partnership {
     DEMO.get_or_init(|| cairn_demo::generate(cairn_demo::DEFAULT_SEED))
 }
 
+/// The demo without its register marks (millions of rows that only the attendance-by-month
+/// tests need): its latest year then has termly summaries only, as a school that sends no
+/// marks would.
+fn demo_without_marks() -> &'static cairn_domain::Partnership {
+    static DEMO: OnceLock<cairn_domain::Partnership> = OnceLock::new();
+    DEMO.get_or_init(|| cairn_domain::Partnership {
+        attendance_marks: Vec::new(),
+        ..demo().clone()
+    })
+}
+
 /// One hash of the demo password, computed once for the whole suite.
 fn demo_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -57,9 +68,19 @@ pub(crate) struct TestApp {
 }
 
 impl TestApp {
+    /// The demo without register marks ([`demo_without_marks`]).
     pub async fn new(db: &TestDb) -> TestApp {
+        TestApp::of(db, demo_without_marks()).await
+    }
+
+    /// The whole demo, register marks and all.
+    pub async fn with_marks(db: &TestDb) -> TestApp {
+        TestApp::of(db, demo()).await
+    }
+
+    async fn of(db: &TestDb, partnership: &cairn_domain::Partnership) -> TestApp {
         let store = db.store().clone();
-        store.load_partnership(demo()).await.unwrap();
+        store.load_partnership(partnership).await.unwrap();
         for login in demo_logins() {
             let username = Username::parse(login.username).unwrap();
             let id = store

@@ -486,3 +486,81 @@ backend_test! {
         assert!(hidden_headlines.is_empty(), "{hidden_headlines:?}");
     }
 }
+
+backend_test! {
+    async fn refresh_stores_attendance_by_month_from_the_demo_marks(db) {
+        use cairn_domain::StatisticalTreatment as T;
+        use chrono::Datelike;
+        let store = db.store();
+        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        store.load_partnership(&partnership).await.unwrap();
+        let summary = store
+            .refresh_measures("test", at(9), SuppressionPolicy::default())
+            .await
+            .unwrap();
+        assert!(summary.monthly_results > 0, "{summary:?}");
+
+        // Stored rows match a hand tally of the marks: October 2024 at one school, all pupils.
+        let latest_year = year(2024);
+        let placed = schools_by_pupil(&partnership);
+        let urn = partnership.schools[0].urn;
+        let (mut possible, mut absent) = (0_u64, 0_u64);
+        for mark in &partnership.attendance_marks {
+            if mark.date.year() != 2024 || mark.date.month() != 10 {
+                continue;
+            }
+            if placed.get(&(&mark.upn, latest_year)) != Some(&urn) {
+                continue;
+            }
+            match mark.code.treatment() {
+                T::NotCounted => {}
+                T::Authorised | T::Unauthorised => {
+                    possible += 1;
+                    absent += 1;
+                }
+                T::Present | T::ApprovedActivity => possible += 1,
+            }
+        }
+        assert!(possible > 1000, "{possible}");
+        let mut scopes = vec![ResultScope::School(urn)];
+        scopes.extend(partnership.groups.iter().map(|g| ResultScope::Group(g.code.clone())));
+        let monthly = store.latest_monthly_attendance(latest_year, &scopes).await.unwrap();
+        let october = cairn_measures::attendance::monthly::CalendarMonth::new(2024, 10).unwrap();
+        let row = monthly
+            .iter()
+            .find(|r| {
+                r.scope == ResultScope::School(urn)
+                    && r.month == october
+                    && r.measure == Measure::AttendanceOverallAbsence
+                    && r.pupil_group == PupilGroup::All
+            })
+            .unwrap();
+        assert_eq!(row.possible_sessions, Some(possible));
+        let rate = absent as f64 / possible as f64;
+        assert!((row.value.value().unwrap() - rate).abs() < 1e-9, "{row:?} {rate}");
+
+        // Eleven months, September to July, for the school and for every group; each shown
+        // figure has an interval, and small groups are stored suppressed.
+        let months: BTreeSet<_> = monthly
+            .iter()
+            .filter(|r| r.scope == ResultScope::School(urn))
+            .map(|r| r.month)
+            .collect();
+        assert_eq!(months.len(), 11, "{months:?}");
+        for group in &partnership.groups {
+            assert!(monthly.iter().any(|r| r.scope == ResultScope::Group(group.code.clone())));
+        }
+        assert!(monthly.iter().any(|r| r.value.is_suppressed()));
+        for r in &monthly {
+            if let StoredValue::Shown { ci_low, ci_high, value, .. } = r.value {
+                let (low, high) = (ci_low.unwrap(), ci_high.unwrap());
+                assert!(low <= value && value <= high, "{r:?}");
+            }
+        }
+        // Persistent absence to date is stored beside each month's rate.
+        assert!(monthly.iter().any(|r| r.measure == Measure::AttendancePersistentAbsence));
+        // Earlier years came as termly summaries only: no monthly figures.
+        let earlier = store.latest_monthly_attendance(year(2023), &scopes).await.unwrap();
+        assert!(earlier.is_empty());
+    }
+}

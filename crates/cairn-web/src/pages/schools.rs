@@ -9,6 +9,7 @@ use cairn_store::{ResultScope, ScopeFilter};
 use crate::auth::Viewer;
 use crate::export::{ExportQuery, download};
 use crate::pages::figures::{self, Trend};
+use crate::pages::monthly::{self, MonthlySection, Partner};
 use crate::pages::overview::roll_day;
 use crate::pages::{Nav, count, render};
 use crate::tables::DataTable;
@@ -71,6 +72,8 @@ pub(crate) struct SchoolFigures {
     pub trends: Vec<Trend>,
     pub gaps: Option<DataTable>,
     pub attendance: Option<DataTable>,
+    /// Attendance by month in the latest year, or why there is none.
+    pub monthly: Option<MonthlySection>,
 }
 
 impl SchoolFigures {
@@ -79,6 +82,13 @@ impl SchoolFigures {
         tables.extend(self.trends.iter().map(|t| t.table.clone()));
         tables.extend(self.gaps.clone());
         tables.extend(self.attendance.clone());
+        if let Some(MonthlySection::Figures {
+            table, by_group, ..
+        }) = &self.monthly
+        {
+            tables.push(table.clone());
+            tables.push(by_group.clone());
+        }
         tables
     }
 }
@@ -101,6 +111,37 @@ async fn school_figures(state: &AppState, school: &School) -> Result<SchoolFigur
         .await?;
     let results = stored.results;
     let latest = figures::years(&results).last().copied();
+    let monthly = match latest {
+        Some(year) => {
+            // The groups the school is in today, whose pooled months are drawn beside its own.
+            let today = state.clock.now().date_naive();
+            let groups = state.store.groups().await?;
+            let partners: Vec<Partner> = state
+                .store
+                .memberships()
+                .await?
+                .into_iter()
+                .filter(|m| m.urn == school.urn && m.joined_on <= today)
+                .filter(|m| m.left_on.is_none_or(|left| today < left))
+                .filter_map(|m| {
+                    let group = groups.iter().find(|g| g.code == m.group_code)?;
+                    Some(Partner {
+                        code: group.code.clone(),
+                        name: group.name.clone(),
+                    })
+                })
+                .collect();
+            let mut scopes = vec![scope.clone()];
+            scopes.extend(partners.iter().map(|p| ResultScope::Group(p.code.clone())));
+            let stored = state.store.latest_monthly_attendance(year, &scopes).await?;
+            let has_termly = results.iter().any(|r| {
+                r.academic_year == year
+                    && r.measure == cairn_store::Measure::AttendanceOverallAbsence
+            });
+            monthly::section(school, year, has_termly, &stored, &partners, &path)
+        }
+        None => None,
+    };
     let summary = figures::summary_table(
         "measures",
         format!("{}: every measure by year, for all pupils", school.name),
@@ -144,6 +185,7 @@ async fn school_figures(state: &AppState, school: &School) -> Result<SchoolFigur
         trends,
         gaps: gaps.filter(|t| !t.is_empty()),
         attendance: attendance.filter(|t| !t.is_empty()),
+        monthly,
     })
 }
 

@@ -163,36 +163,40 @@ backend_test! {
 /// `/pupils` filtered to HIGH, then to RIVERSIDE, a HIGH pupil's timeline, a RIVERSIDE pupil's
 /// timeline (never at HIGH), HIGH's page as CSV, RIVERSIDE's page as Excel, the HIGH pupil list
 /// as CSV, the HIGH pupil's enrolments as CSV, and `/groups` as CSV.
-const DASHBOARD_TABLE: &[(Option<&str>, [u16; 13])] = &[
-    (None, [SIGN_IN; 13]),
+const DASHBOARD_TABLE: &[(Option<&str>, [u16; 15])] = &[
+    (None, [SIGN_IN; 15]),
     (
         Some("trust.leader"),
-        [OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+        [
+            OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+        ],
     ),
     (
         Some("governor"),
         [
             OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK,
-            FORBIDDEN, FORBIDDEN, OK,
+            FORBIDDEN, FORBIDDEN, OK, OK, OK,
         ],
     ),
     (
         Some("cluster.member"),
         [
             OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
-            OK, FORBIDDEN, FORBIDDEN, OK,
+            OK, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, OK,
         ],
     ),
     (
         Some("head.northvale"),
         [
             OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK, OK,
+            OK, FORBIDDEN,
         ],
     ),
     (
         Some("data.northvale"),
         [
             OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN, OK, OK, OK,
+            OK, FORBIDDEN,
         ],
     ),
 ];
@@ -233,12 +237,15 @@ async fn dashboard_routes(t: &TestApp) -> Vec<String> {
         format!("/pupils?school={high}&table=pupils&format=csv"),
         format!("/pupils/{high_pupil}?table=enrolments&format=csv"),
         "/groups?table=gaps&format=csv".to_owned(),
+        // Attendance by month: aggregates, downloadable by whoever may see the school page.
+        format!("/schools/{high}?table=attendance-by-month&format=csv"),
+        format!("/schools/{riverside}?table=attendance-by-month-and-group&format=xlsx"),
     ]
 }
 
 backend_test! {
     async fn every_dashboard_route_and_download_gives_each_role_exactly_its_access(db) {
-        let t = TestApp::new(db).await;
+        let t = TestApp::with_marks(db).await;
         t.state
             .store
             .refresh_measures("test", crate::tests::FixedClock.now(), Default::default())

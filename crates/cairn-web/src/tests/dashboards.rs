@@ -1,6 +1,8 @@
 //! The dashboard pages read stored results, show suppressed figures as suppressed, export the
 //! tables they show, and audit-log every pupil-level view and download.
 
+use std::collections::BTreeSet;
+
 use axum::http::{StatusCode, header};
 use cairn_store::backend_test;
 
@@ -63,6 +65,89 @@ backend_test! {
         assert!(body.contains("table=measures&#38;format=csv"), "a download link per table");
         // A governor never gets pupil-level links.
         assert!(!body.contains("Find pupils by group"));
+    }
+}
+
+backend_test! {
+    async fn a_school_page_shows_attendance_by_month_with_its_chart_and_downloads(db) {
+        let t = TestApp::with_marks(db).await;
+        t.state
+            .store
+            .refresh_measures("test", FixedClock.now(), Default::default())
+            .await
+            .unwrap();
+        let cookies = t.sign_in("governor").await;
+        let path = format!("/schools/{}", urn_of(HIGH));
+        let page = t.get(&path, &cookies).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let body = &page.body;
+        let section = body
+            .split("id=\"attendance-by-month\"")
+            .nth(1)
+            .expect("an Attendance by month section");
+        for text in [
+            "Attendance by month",
+            "Persistent absence to date",
+            "Sep 2024",
+            "Jul 2025",
+            "Oakfield Learning Trust: overall absence",
+            "no monthly figure for England",
+            "Each month by pupil group",
+            "Disadvantaged",
+            "table=attendance-by-month&#38;format=csv",
+            "table=attendance-by-month-and-group&#38;format=xlsx",
+        ] {
+            assert!(section.contains(text), "missing {text:?}");
+        }
+        // The line chart is a spec with the school's and the trust's lines.
+        let spec = section
+            .split("class=\"vega-spec\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .expect("a chart spec");
+        let spec: serde_json::Value = serde_json::from_str(spec).unwrap();
+        assert_eq!(spec["mark"]["type"], "line");
+        let series: BTreeSet<&str> = spec["data"]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["series"].as_str().unwrap())
+            .collect();
+        assert!(series.contains("Northvale High School: overall absence"), "{series:?}");
+        assert!(series.contains("Oakfield Learning Trust: overall absence"), "{series:?}");
+
+        // The table downloads with the same months and figures.
+        let csv = t.get(&format!("{path}?table=attendance-by-month&format=csv"), &cookies).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(csv.body.lines().count(), 12, "a header and eleven months:\n{}", csv.body);
+        assert!(csv.body.lines().nth(1).unwrap().starts_with("Sep 2024,"));
+        let xlsx = t
+            .get(&format!("{path}?table=attendance-by-month-and-group&format=xlsx"), &cookies)
+            .await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.body.starts_with("PK"), "a zip archive");
+    }
+}
+
+backend_test! {
+    async fn a_year_with_termly_summaries_only_says_so_instead_of_a_monthly_chart(db) {
+        // The demo without marks: its latest year has termly summaries only.
+        let t = TestApp::new(db).await;
+        t.state
+            .store
+            .refresh_measures("test", FixedClock.now(), Default::default())
+            .await
+            .unwrap();
+        let cookies = t.sign_in("governor").await;
+        let page = t.get(&format!("/schools/{}", urn_of(HIGH)), &cookies).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let section = page.body.split("id=\"attendance-by-month\"").nth(1).unwrap();
+        assert!(section.contains("came as termly totals"), "{section}");
+        assert!(!section.contains("table=attendance-by-month&#38;format=csv"));
+        let csv = t
+            .get(&format!("/schools/{}?table=attendance-by-month&format=csv", urn_of(HIGH)), &cookies)
+            .await;
+        assert_eq!(csv.status, StatusCode::NOT_FOUND);
     }
 }
 

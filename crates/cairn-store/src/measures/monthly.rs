@@ -1,0 +1,189 @@
+//! Attendance by calendar month, from session marks, computed at each refresh and stored in
+//! `monthly_attendance_results` so pages never tally marks on request.
+//!
+//! Marks are tallied with the August 2024 code set (measures.md §6) into each pupil's
+//! sessions per month; a month belongs to the academic year of its dates. The pupil's figures
+//! count at their school for the year (the placement rules in the parent module), as their
+//! termly and annual attendance does. The engine computes each month's overall absence rate
+//! and persistent absence to date (`cairn_measures::attendance::monthly`) by school and pooled
+//! per group, with its suppression; group figures leave out members too small to publish and
+//! go through the same suppression across levels as every other figure, month by month.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cairn_domain::{AcademicYear, Urn};
+use cairn_measures::attendance::monthly::{
+    CalendarMonth, MonthlyAttendance, MonthlyAttendancePupil,
+    summarise_monthly_attendance_by_school, summarise_monthly_attendance_pooled,
+};
+use cairn_measures::attendance::{AttendanceCodes, SessionCounts, Treatment};
+use cairn_measures::{PupilContext, PupilGroup, SuppressionPolicy};
+use chrono::Datelike;
+
+use super::{
+    Computed, Measure, Placement, Records, ResultRow, ResultScope, Sink, groups_with,
+    hide_differencing, measure_error,
+};
+use crate::StoreError;
+use crate::rows::year_to_db;
+
+/// A monthly figure ready to store.
+#[derive(Debug, Clone)]
+pub(super) struct MonthlyRow {
+    pub(super) month: CalendarMonth,
+    pub(super) row: ResultRow,
+    /// The month's possible sessions, for a shown overall absence rate.
+    pub(super) possible: Option<u64>,
+}
+
+/// Year -> pupil -> month -> sessions.
+pub(super) type MarksByYear = BTreeMap<i64, BTreeMap<i64, BTreeMap<CalendarMonth, SessionCounts>>>;
+
+/// Tallies every stored mark, returning the tallies and how many marks had a code the 2024
+/// set does not know (they count nowhere).
+pub(super) fn tally(records: &Records) -> Result<(MarksByYear, usize), StoreError> {
+    let codes = AttendanceCodes::dfe_2024().map_err(|e| measure_error(&e))?;
+    let mut out = MarksByYear::new();
+    let mut issues = 0;
+    for (pupil_id, date, code) in &records.marks {
+        let month = u8::try_from(date.month())
+            .ok()
+            .and_then(|m| CalendarMonth::new(date.year(), m));
+        let Some(month) = month else {
+            issues += 1;
+            continue;
+        };
+        let year = year_to_db(AcademicYear::containing(*date));
+        let counts = out
+            .entry(year)
+            .or_default()
+            .entry(*pupil_id)
+            .or_default()
+            .entry(month)
+            .or_default();
+        match codes.treatment(code) {
+            Some(Treatment::Present | Treatment::ApprovedActivity) => {
+                counts.possible += 1;
+                counts.attended += 1;
+            }
+            Some(Treatment::Authorised) => {
+                counts.possible += 1;
+                counts.authorised += 1;
+            }
+            Some(Treatment::Unauthorised) => {
+                counts.possible += 1;
+                counts.unauthorised += 1;
+            }
+            Some(Treatment::NotCounted) => {}
+            None => issues += 1,
+        }
+    }
+    Ok((out, issues))
+}
+
+/// One year's monthly figures, by school and per group, into `out.monthly`.
+pub(super) fn compute_year<'r>(
+    policy: SuppressionPolicy,
+    year: i64,
+    by_pupil: &BTreeMap<i64, BTreeMap<CalendarMonth, SessionCounts>>,
+    groups: &BTreeMap<&str, Vec<Urn>>,
+    place: impl Fn(i64) -> Option<&'r Placement>,
+    context: impl Fn(i64) -> PupilContext,
+    out: &mut Computed,
+) {
+    let mut pupils: Vec<MonthlyAttendancePupil> = Vec::with_capacity(by_pupil.len());
+    for (pupil_id, months) in by_pupil {
+        let Some(placement) = place(*pupil_id) else {
+            out.unplaced += 1;
+            continue;
+        };
+        pupils.push(MonthlyAttendancePupil {
+            urn: placement.urn,
+            context: context(*pupil_id),
+            months: months.iter().map(|(m, c)| (*m, *c)).collect(),
+        });
+    }
+    let by_school = summarise_monthly_attendance_by_school(policy, &pupils);
+    let with_pupils = groups_with(groups, pupils.iter().map(|p| p.urn));
+    let months: BTreeSet<CalendarMonth> = by_school
+        .iter()
+        .flat_map(|(_, months)| months.iter().map(|m| m.month))
+        .collect();
+    for month in months {
+        let mut rows: Vec<ResultRow> = Vec::new();
+        let mut possible: HashMap<(ResultScope, PupilGroup), u64> = HashMap::new();
+        let mut sink = Sink {
+            year,
+            rows: &mut rows,
+            left_out: BTreeMap::new(),
+        };
+        for (urn, figures) in &by_school {
+            if let Some(figures) = figures.iter().find(|m| m.month == month) {
+                push(
+                    &mut sink,
+                    &mut possible,
+                    &ResultScope::School(*urn),
+                    figures,
+                );
+            }
+        }
+        for (code, members) in &with_pupils {
+            let members = sink.pooled_members(0, code, members);
+            let pooled = summarise_monthly_attendance_pooled(policy, &pupils, &members);
+            if let Some(figures) = pooled.iter().find(|m| m.month == month) {
+                let scope = ResultScope::Group((*code).to_owned());
+                push(&mut sink, &mut possible, &scope, figures);
+            }
+        }
+        let left_out = sink.left_out;
+        out.differencing += hide_differencing(policy, groups, &left_out, &mut rows);
+        out.monthly.extend(rows.into_iter().map(|row| {
+            let possible = match (row.measure, &row.shown) {
+                (Measure::AttendanceOverallAbsence, Ok(_)) => {
+                    possible.get(&(row.scope.clone(), row.group)).copied()
+                }
+                _ => None,
+            };
+            MonthlyRow {
+                month,
+                row,
+                possible,
+            }
+        }));
+    }
+}
+
+fn push(
+    sink: &mut Sink<'_>,
+    possible: &mut HashMap<(ResultScope, PupilGroup), u64>,
+    scope: &ResultScope,
+    figures: &MonthlyAttendance,
+) {
+    sink.plain(
+        scope,
+        Measure::AttendanceOverallAbsence,
+        &figures.overall_absence,
+    );
+    sink.plain(
+        scope,
+        Measure::AttendancePersistentAbsence,
+        &figures.persistent_absence_to_date,
+    );
+    for (group, figure) in figures.overall_absence.iter() {
+        if let Some(rate) = figure.value() {
+            possible.insert((scope.clone(), group), rate.possible_sessions);
+        }
+    }
+}
+
+/// The stored `month` text, `YYYY-MM`.
+pub(super) fn month_to_db(month: CalendarMonth) -> String {
+    format!("{:04}-{:02}", month.year, month.month)
+}
+
+pub(super) fn month_from_db(text: &str) -> Result<CalendarMonth, StoreError> {
+    let parsed = text
+        .split_once('-')
+        .and_then(|(y, m)| CalendarMonth::new(y.parse().ok()?, m.parse().ok()?));
+    parsed.ok_or_else(|| StoreError::corrupt("month", text))
+}
