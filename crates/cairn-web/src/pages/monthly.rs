@@ -32,6 +32,10 @@ const GROUPS: [PupilGroup; 9] = [
 
 /// What the section shows for the school's latest year.
 #[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per page render, moved once into the page"
+)]
 pub(crate) enum MonthlySection {
     /// Monthly figures from session marks.
     Figures {
