@@ -852,7 +852,7 @@ pub(crate) async fn write<C: Conn>(
     write_observed(conn, spec, rows, by_table, None).await
 }
 
-/// [`write`], counting rows into `progress`.
+/// [`write()`], counting rows into `progress`.
 async fn write_observed<C: Conn>(
     conn: &mut C,
     spec: &'static Spec,
