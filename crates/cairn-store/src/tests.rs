@@ -6,6 +6,19 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use crate::backend_test;
 use crate::{AuditEntry, NewSession, StoreError};
 
+/// The demo partnership without its register marks, generated once for the whole suite.
+/// The marks (millions of rows) only matter to the attendance-by-month test, which generates
+/// the demo itself; without them the latest year has termly summaries only, as for a school
+/// that sends no marks, and every other test loads in a fraction of the time.
+pub(crate) fn demo() -> cairn_domain::Partnership {
+    static DEMO: std::sync::OnceLock<cairn_domain::Partnership> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| cairn_domain::Partnership {
+        attendance_marks: Vec::new(),
+        ..cairn_demo::generate(cairn_demo::DEFAULT_SEED)
+    })
+    .clone()
+}
+
 fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0)
         .single()
@@ -15,7 +28,7 @@ fn now() -> chrono::DateTime<Utc> {
 backend_test! {
     async fn demo_partnership_loads_and_reloading_changes_nothing(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         let first = store.load_partnership(&partnership).await.unwrap();
         assert_eq!(first.pupils, partnership.pupils.len());
         let schools = store.schools().await.unwrap();
@@ -35,7 +48,7 @@ backend_test! {
 backend_test! {
     async fn school_rolls_count_pupils_on_roll_by_year_group(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let year = store.latest_academic_year().await.unwrap().expect("a year of data");
         let census_day = NaiveDate::from_ymd_opt(i32::from(year.start_year()) + 1, 1, 16).unwrap();
@@ -55,7 +68,7 @@ backend_test! {
 backend_test! {
     async fn pupils_on_roll_come_with_their_latest_characteristics(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let year: AcademicYear = store.latest_academic_year().await.unwrap().unwrap();
         let school = partnership.schools.first().unwrap();
@@ -73,7 +86,7 @@ backend_test! {
 backend_test! {
     async fn users_roles_and_sessions_round_trip(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let username = Username::parse("head.demo").unwrap();
         let id = store.create_user(&username, "Head Teacher", "$argon2id$fake", now()).await.unwrap();
@@ -133,7 +146,7 @@ backend_test! {
 backend_test! {
     async fn audit_log_lists_a_schools_entries_newest_first(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let urn = partnership.schools.first().unwrap().urn;
         let username = Username::parse("viewer").unwrap();
@@ -161,7 +174,7 @@ backend_test! {
 backend_test! {
     async fn groups_keep_their_kind(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let trust = store.group(cairn_demo::TRUST_CODE).await.unwrap().expect("the demo trust");
         assert_eq!(trust.kind, GroupKind::Trust);
@@ -184,7 +197,7 @@ async fn an_unknown_url_scheme_is_a_clear_error() {
 
 #[tokio::test]
 async fn the_same_seed_builds_identical_databases() {
-    let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+    let partnership = crate::tests::demo();
     let mut snapshots = Vec::new();
     for _ in 0..2 {
         let db = crate::testing::TestDb::sqlite().await;

@@ -135,7 +135,7 @@ backend_test! {
 backend_test! {
     async fn a_refresh_over_the_demo_compares_every_school_with_england_and_similar_schools(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let national = cairn_demo::national_benchmarks(cairn_demo::DEFAULT_SEED);
         let loaded = store.load_national_benchmarks(&national).await.unwrap();

@@ -32,7 +32,7 @@ pub(crate) fn urn_named(partnership: &Partnership, name: &str) -> Urn {
 }
 
 pub(crate) async fn demo_with_measures(store: &Store) -> Partnership {
-    let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+    let partnership = crate::tests::demo();
     store.load_partnership(&partnership).await.unwrap();
     store
         .refresh_measures("test", at(9), SuppressionPolicy::default())
@@ -216,7 +216,7 @@ backend_test! {
 backend_test! {
     async fn actions_update_and_decisions_link_to_them(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let high = urn_named(&partnership, "Northvale High School");
         let head = Username::parse("head.northvale").unwrap();

@@ -70,7 +70,7 @@ async fn count_refreshes(store: &Store) -> i64 {
 backend_test! {
     async fn refresh_over_the_demo_stores_school_and_pooled_figures(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         let loaded = store.load_partnership(&partnership).await.unwrap();
         assert!(loaded.assessments > 0 && loaded.attendance > 0, "{loaded:?}");
         let policy = SuppressionPolicy::default();
@@ -261,7 +261,7 @@ backend_test! {
 backend_test! {
     async fn a_group_under_six_pupils_is_stored_suppressed_with_nothing_inside(db) {
         let store = db.store();
-        let demo = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let demo = crate::tests::demo();
         let y = year(2024);
         let summary = demo
             .attendance_summaries
@@ -372,7 +372,7 @@ fn measure_codes_are_stable_and_round_trip() {
 backend_test! {
     async fn a_refresh_stores_each_years_roll_as_the_census_day_count(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let latest = store.latest_academic_year().await.unwrap().unwrap();
         assert_eq!(store.stored_rolls(latest).await.unwrap(), None, "no refresh yet");
@@ -393,7 +393,7 @@ backend_test! {
 backend_test! {
     async fn no_stored_trust_or_cluster_figure_gives_back_a_suppressed_school_by_subtraction(db) {
         let store = db.store();
-        let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let partnership = crate::tests::demo();
         store.load_partnership(&partnership).await.unwrap();
         let summary = store
             .refresh_measures("test", at(9), SuppressionPolicy::default())

@@ -210,7 +210,7 @@ backend_test! {
 backend_test! {
     async fn the_demo_library_has_an_improvement_a_null_and_too_few_schools(db) {
         let store = db.store();
-        store.load_partnership(&cairn_demo::generate(cairn_demo::DEFAULT_SEED)).await.unwrap();
+        store.load_partnership(&crate::tests::demo()).await.unwrap();
         store
             .load_national_benchmarks(&cairn_demo::national_benchmarks(cairn_demo::DEFAULT_SEED))
             .await

@@ -7,7 +7,7 @@ use super::{AttendanceBand, PupilFilter, gap_comparator, gaps_within};
 use crate::{Measure, ResultScope, StoredResult, StoredValue, backend_test};
 
 fn demo() -> cairn_domain::Partnership {
-    cairn_demo::generate(cairn_demo::DEFAULT_SEED)
+    crate::tests::demo()
 }
 
 fn year(start: u16) -> AcademicYear {

@@ -26,7 +26,7 @@ fn urn_named(partnership: &Partnership, name: &str) -> Urn {
 
 /// The demo partnership with England's figures, refreshed at 09:00.
 async fn demo_refreshed(store: &Store) -> Partnership {
-    let partnership = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+    let partnership = crate::tests::demo();
     store.load_partnership(&partnership).await.unwrap();
     store
         .load_national_benchmarks(&cairn_demo::national_benchmarks(cairn_demo::DEFAULT_SEED))
@@ -238,7 +238,7 @@ backend_test! {
     async fn predicted_grades_are_judged_against_ks2_prior_attainment_and_unknown_results_reported(db) {
         use cairn_domain::{Ks2Result, Ks2TestOutcome, TeacherAssessment, WritingTa};
         let store = db.store();
-        let mut p = cairn_demo::generate(cairn_demo::DEFAULT_SEED);
+        let mut p = crate::tests::demo();
         let [.., latest] = cairn_demo::demo_years();
         // Two Y11 pupils of 2024/25 given the KS2 results they would have had in 2019/20:
         // reading and maths 105, group 19 in the DfE's 2024 estimates (expected English 5).
