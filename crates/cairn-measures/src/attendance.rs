@@ -116,19 +116,7 @@ impl AttendanceCodes {
         let mut issues = Vec::new();
         for (idx, code) in codes.into_iter().enumerate() {
             match self.treatment(code) {
-                Some(Treatment::Present | Treatment::ApprovedActivity) => {
-                    counts.possible += 1;
-                    counts.attended += 1;
-                }
-                Some(Treatment::Authorised) => {
-                    counts.possible += 1;
-                    counts.authorised += 1;
-                }
-                Some(Treatment::Unauthorised) => {
-                    counts.possible += 1;
-                    counts.unauthorised += 1;
-                }
-                Some(Treatment::NotCounted) => {}
+                Some(treatment) => counts.add(treatment),
                 None => issues.push(RecordIssue {
                     record_idx: idx,
                     error: MeasureError::UnknownAttendanceCode {
@@ -152,6 +140,27 @@ pub struct SessionCounts {
 }
 
 impl SessionCounts {
+    /// Counts one session by its statistical treatment: present and approved educational
+    /// activity are attendance, authorised and unauthorised are absence, and sessions not
+    /// counted are not possible sessions (measures.md §6, `attendance_codes_2024.csv`).
+    pub fn add(&mut self, treatment: Treatment) {
+        match treatment {
+            Treatment::Present | Treatment::ApprovedActivity => {
+                self.possible += 1;
+                self.attended += 1;
+            }
+            Treatment::Authorised => {
+                self.possible += 1;
+                self.authorised += 1;
+            }
+            Treatment::Unauthorised => {
+                self.possible += 1;
+                self.unauthorised += 1;
+            }
+            Treatment::NotCounted => {}
+        }
+    }
+
     /// From a termly or annual summary (CTF `SessionsPossible`, `SessionsAuthorised`,
     /// `SessionsUnauthorised`); attended is the rest. `None` if absences exceed possible.
     pub fn from_summary(possible: u32, authorised: u32, unauthorised: u32) -> Option<Self> {

@@ -16,7 +16,7 @@ use cairn_measures::attendance::monthly::{
     CalendarMonth, MonthlyAttendance, MonthlyAttendancePupil,
     summarise_monthly_attendance_by_school, summarise_monthly_attendance_pooled,
 };
-use cairn_measures::attendance::{AttendanceCodes, SessionCounts, Treatment};
+use cairn_measures::attendance::{AttendanceCodes, SessionCounts};
 use cairn_measures::{PupilContext, PupilGroup, SuppressionPolicy};
 use chrono::Datelike;
 
@@ -62,19 +62,7 @@ pub(super) fn tally(records: &Records) -> Result<(MarksByYear, usize), StoreErro
             .entry(month)
             .or_default();
         match codes.treatment(code) {
-            Some(Treatment::Present | Treatment::ApprovedActivity) => {
-                counts.possible += 1;
-                counts.attended += 1;
-            }
-            Some(Treatment::Authorised) => {
-                counts.possible += 1;
-                counts.authorised += 1;
-            }
-            Some(Treatment::Unauthorised) => {
-                counts.possible += 1;
-                counts.unauthorised += 1;
-            }
-            Some(Treatment::NotCounted) => {}
+            Some(treatment) => counts.add(treatment),
             None => issues += 1,
         }
     }
