@@ -257,6 +257,27 @@ pub struct StoredResult {
     pub banding: Option<P8Banding>,
 }
 
+/// Appends `(scope is one of these)` to a query on a results table, one bound pair of kind
+/// and code per scope; both the yearly and the monthly reads filter scopes this way.
+fn push_scopes<'a, DB: sqlx::Database>(qb: &mut QueryBuilder<'a, DB>, scopes: &[ResultScope])
+where
+    &'static str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push("(");
+    for (i, scope) in scopes.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(scope_kind = ")
+            .push_bind(scope.kind().code())
+            .push(" AND scope_code = ")
+            .push_bind(scope.code())
+            .push(")");
+    }
+    qb.push(")");
+}
+
 /// One run of [`Store::refresh_measures`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeasureRefresh {
@@ -534,18 +555,8 @@ impl Store {
                     qb.push(" AND scope_kind = ").push_bind(kind.code());
                 }
                 ScopeFilter::Only(list) => {
-                    qb.push(" AND (");
-                    for (i, scope) in list.iter().enumerate() {
-                        if i > 0 {
-                            qb.push(" OR ");
-                        }
-                        qb.push("(scope_kind = ")
-                            .push_bind(scope.kind().code())
-                            .push(" AND scope_code = ")
-                            .push_bind(scope.code())
-                            .push(")");
-                    }
-                    qb.push(")");
+                    qb.push(" AND ");
+                    push_scopes(&mut qb, list);
                 }
             }
             if !measures.is_empty() {
@@ -637,18 +648,8 @@ impl Store {
             qb.push_bind(refresh.id)
                 .push(" AND academic_year = ")
                 .push_bind(year_to_db(academic_year))
-                .push(" AND (");
-            for (i, scope) in scopes.iter().enumerate() {
-                if i > 0 {
-                    qb.push(" OR ");
-                }
-                qb.push("(scope_kind = ")
-                    .push_bind(scope.kind().code())
-                    .push(" AND scope_code = ")
-                    .push_bind(scope.code())
-                    .push(")");
-            }
-            qb.push(")");
+                .push(" AND ");
+            push_scopes(&mut qb, scopes);
             qb.build_query_as().fetch_all(pool).await?
         });
         let mut results = Vec::with_capacity(rows.len());
