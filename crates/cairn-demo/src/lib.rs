@@ -275,6 +275,7 @@ pub fn generate_areas(seed: u64, areas: u8) -> Partnership {
         attendance_summaries,
         teacher_assessments,
         former_upns: Vec::new(),
+        successions: Vec::new(),
     }
 }
 

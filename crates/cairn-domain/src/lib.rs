@@ -43,7 +43,8 @@ pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, P
 pub use improvement::{PlanRiskDecision, PlanRiskStep};
 pub use practices::{LibraryPost, LibraryPractice, PracticeLibrary};
 pub use records::{
-    Characteristics, Enrolment, FormerUpn, Group, Membership, Partnership, Pupil, School,
+    Characteristics, Enrolment, FormerUpn, Group, Membership, Partnership, Placement, Pupil,
+    School, Succession,
 };
 pub use review::{PeerReviewPlan, PlanFollowUp, PlanReview};
 pub use year::{AcademicYear, NcYear, YearError};

@@ -1,6 +1,8 @@
 //! Records: the validated rows Cairn keeps. Parsers and generators produce them; the store
 //! persists them. Fields are public because every field is already a validated type.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +49,38 @@ impl Membership {
     pub fn is_active_on(&self, date: NaiveDate) -> bool {
         self.joined_on <= date && self.left_on.is_none_or(|left| date < left)
     }
+}
+
+/// One establishment replacing another under a new URN, from the GIAS links file: an academy
+/// conversion (the maintained school closes, the academy opens with a new URN and the same
+/// LAESTAB), a merger or an amalgamation. Records naming the predecessor's URN belong to the
+/// successor, which is the school Cairn keeps for that LAESTAB.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Succession {
+    pub predecessor: Urn,
+    pub successor: Urn,
+    /// GIAS `LinkType` as written on the predecessor's row, e.g. `Successor - merged`.
+    pub link_type: String,
+    /// GIAS `LinkEstablishedDate`, when given.
+    pub established_on: Option<NaiveDate>,
+}
+
+/// Where records naming a URN that is not in the register belong, found by following the
+/// GIAS successions from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// One school in the register replaced it, through `chain` (the first succession starts
+    /// at the URN, the last ends at `urn`).
+    Successor {
+        urn: Urn,
+        name: String,
+        chain: Vec<Succession>,
+    },
+    /// Several schools in the register replaced it (a school split in two): the records
+    /// cannot be placed at one of them.
+    Split(Vec<Urn>),
+    /// No school in the register replaced it.
+    Unknown,
 }
 
 /// A pupil, identified across schools by UPN.
@@ -136,4 +170,40 @@ pub struct Partnership {
     /// column): a record under either UPN is the same pupil.
     #[serde(default)]
     pub former_upns: Vec<FormerUpn>,
+    /// Schools replaced by others under a new URN (the GIAS links file).
+    #[serde(default)]
+    pub successions: Vec<Succession>,
+}
+
+impl Partnership {
+    /// The schools this data's records are placed at (memberships, enrolments, KS4 results),
+    /// which must be in the register before they can be written. The schools the data itself
+    /// lists are not included.
+    pub fn placed_at(&self) -> BTreeSet<Urn> {
+        let listed: BTreeSet<Urn> = self.schools.iter().map(|s| s.urn).collect();
+        self.memberships
+            .iter()
+            .map(|m| m.urn)
+            .chain(self.enrolments.iter().map(|e| e.urn))
+            .chain(self.ks4_results.iter().map(|r| r.urn))
+            .filter(|urn| !listed.contains(urn))
+            .collect()
+    }
+
+    /// Places every record placed at `from` at `to` instead (a predecessor's records at its
+    /// successor); returns how many records moved.
+    pub fn move_school(&mut self, from: Urn, to: Urn) -> usize {
+        let mut moved = 0;
+        let urns = self
+            .memberships
+            .iter_mut()
+            .map(|m| &mut m.urn)
+            .chain(self.enrolments.iter_mut().map(|e| &mut e.urn))
+            .chain(self.ks4_results.iter_mut().map(|r| &mut r.urn));
+        for urn in urns.filter(|u| **u == from) {
+            *urn = to;
+            moved += 1;
+        }
+        moved
+    }
 }

@@ -45,7 +45,8 @@ macro_rules! file_kinds {
 }
 
 file_kinds! {
-    /// GIAS extracts: establishments (schools and their trusts), groups.csv, group_links.csv.
+    /// GIAS extracts: establishments (schools and their trusts), groups.csv, group_links.csv,
+    /// and the establishment links file (predecessors and successors).
     Gias = "gias", "GIAS extract (schools and trusts)";
     /// MIS pupil lists (with enrolments and characteristics when the file has them).
     Pupils = "pupils", "Pupils";
@@ -198,7 +199,8 @@ pub fn parse_file(
 }
 
 /// Which GIAS file this is, told by its header: establishments name their establishment,
-/// `group_links.csv` pairs a URN with a group UID, `groups.csv` has the UID alone.
+/// `group_links.csv` pairs a URN with a group UID, `groups.csv` has the UID alone, and the
+/// establishment links file (`links_edubasealldata*.csv`) pairs a URN with a `LinkURN`.
 fn parse_gias(name: &str, bytes: &[u8]) -> Parsed<Partnership> {
     let first_line: String = String::from_utf8_lossy(bytes.get(..4096).unwrap_or(bytes))
         .lines()
@@ -209,7 +211,33 @@ fn parse_gias(name: &str, bytes: &[u8]) -> Parsed<Partnership> {
         .flat_map(|c| c.to_lowercase())
         .collect();
     let has = |word: &str| first_line.contains(word);
-    if has("groupuid") && has("urn") {
+    if has("linkurn") {
+        let Parsed {
+            records,
+            errors,
+            mut warnings,
+        } = gias::parse_gias_links(name, bytes);
+        let (successions, other) = gias::successions(&records);
+        if other > 0 {
+            warnings.push(RowWarning {
+                file: name.to_owned(),
+                line: 1,
+                column: "LinkType".to_owned(),
+                value: String::new(),
+                message: format!(
+                    "{other} links are neither a predecessor nor a successor (sixth-form centres, expansions, other) and were not imported"
+                ),
+            });
+        }
+        Parsed {
+            records: vec![Partnership {
+                successions,
+                ..Partnership::default()
+            }],
+            errors,
+            warnings,
+        }
+    } else if has("groupuid") && has("urn") {
         // Trust membership is the partnership's to share: GIAS links start at aggregates only.
         let parsed = gias::parse_gias_group_links(name, bytes);
         let Parsed {

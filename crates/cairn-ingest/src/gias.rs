@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use cairn_domain::{
-    Group, GroupKind, Laestab, Membership, Phase, School, SchoolType, SharingLevel, Urn,
+    Group, GroupKind, Laestab, Membership, Phase, School, SchoolType, SharingLevel, Succession, Urn,
 };
 use chrono::NaiveDate;
 
@@ -807,4 +807,39 @@ pub fn parse_gias_links(file: &str, bytes: &[u8]) -> Parsed<EstablishmentLink> {
         });
     }
     problems.finish(records)
+}
+
+/// The successions the links file records, one per predecessor and successor pair (GIAS lists
+/// most pairs twice, once from each side), and how many links were neither a predecessor nor
+/// a successor. The predecessor's row names the link type when both sides are present.
+pub fn successions(links: &[EstablishmentLink]) -> (Vec<Succession>, usize) {
+    let mut pairs: BTreeMap<(Urn, Urn), Succession> = BTreeMap::new();
+    let mut other = 0;
+    for link in links {
+        let (predecessor, successor) = match link.direction {
+            LinkDirection::Successor => (link.urn, link.link_urn),
+            LinkDirection::Predecessor => (link.link_urn, link.urn),
+            LinkDirection::Other => {
+                other += 1;
+                continue;
+            }
+        };
+        let succession = Succession {
+            predecessor,
+            successor,
+            link_type: link.link_type.clone(),
+            established_on: link.established_on,
+        };
+        match pairs.entry((predecessor, successor)) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(succession);
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                if link.direction == LinkDirection::Successor {
+                    slot.insert(succession);
+                }
+            }
+        }
+    }
+    (pairs.into_values().collect(), other)
 }

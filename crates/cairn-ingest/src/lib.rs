@@ -22,6 +22,7 @@ pub mod files;
 pub mod gias;
 pub mod mis;
 pub mod perf;
+pub mod places;
 pub mod progress;
 mod report;
 mod table;

@@ -35,6 +35,11 @@ impl Row {
         self.fields.get(idx).map_or("", |f| f.trim())
     }
 
+    /// Every field, trimmed, in column order.
+    pub(crate) fn cells(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(str::trim)
+    }
+
     /// The field for an optional column.
     pub(crate) fn opt(&self, idx: Option<usize>) -> &str {
         idx.map_or("", |i| self.get(i))

@@ -415,6 +415,12 @@ const SCHOOLS: Spec = Spec {
         col("age_high", Int),
     ],
 };
+/// A predecessor replaced by a successor under a new URN (GIAS links file).
+const SUCCESSIONS: Spec = Spec {
+    table: "school_successions",
+    keys: &[col("predecessor_urn", Int), col("successor_urn", Int)],
+    values: &[col("link_type", Text), col("established_on", Date)],
+};
 const GROUPS: Spec = Spec {
     table: "groups",
     keys: &[col("code", Text)],
@@ -595,6 +601,23 @@ async fn write_file<C: Conn>(
         )
     });
     write_observed(conn, &SCHOOLS, schools.collect(), &mut by_table, progress).await?;
+    let successions = data.successions.iter().map(|s| {
+        (
+            vec![urn_val(s.predecessor), urn_val(s.successor)],
+            vec![
+                Val::text(s.link_type.as_str()),
+                Val::opt(s.established_on, Val::Date),
+            ],
+        )
+    });
+    write_observed(
+        conn,
+        &SUCCESSIONS,
+        successions.collect(),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     let groups = data.groups.iter().map(|g| {
         (
             vec![Val::text(g.code.as_str())],

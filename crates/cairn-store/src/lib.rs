@@ -26,6 +26,7 @@ mod reads;
 mod reviews;
 mod risks;
 mod rows;
+mod successions;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;

@@ -216,3 +216,44 @@ fn a_real_academy_conversion_keeps_the_successor_and_a_second_open_school_is_an_
         ]
     );
 }
+
+/// The GIAS links file of 22 April 2025 through `cairn import gias`: one succession per
+/// predecessor and successor pair, Awbridge's conversion among them, and the links that are
+/// neither (sixth-form centres, expansions) counted in a warning.
+#[test]
+fn the_real_gias_links_file_gives_successions() {
+    let name = "links_edubasealldata20250422.csv";
+    let bytes = public_data("gias-links-2025/links_edubasealldata20250422.csv");
+    let catalogue = SubjectCatalogue::standard();
+    let parsed = parse_file(FileKind::Gias, name, &bytes, &options(), &catalogue);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let data = &parsed.records[0];
+    assert!(data.schools.is_empty() && data.memberships.is_empty());
+    let awbridge = data
+        .successions
+        .iter()
+        .find(|s| s.predecessor.get() == 115_856)
+        .expect("Awbridge's conversion");
+    assert_eq!(awbridge.successor.get(), 148_213);
+    assert_eq!(awbridge.link_type, "Successor");
+    // Each pair once, though GIAS lists most from both sides.
+    let mut pairs: Vec<(u32, u32)> = data
+        .successions
+        .iter()
+        .map(|s| (s.predecessor.get(), s.successor.get()))
+        .collect();
+    let n = pairs.len();
+    pairs.dedup();
+    assert_eq!(pairs.len(), n);
+    assert!(n > 15_000 && n < 33_800, "{n} successions");
+    assert_eq!(
+        parsed
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec![format!(
+            "{name} line 1, column LinkType: 347 links are neither a predecessor nor a successor (sixth-form centres, expansions, other) and were not imported"
+        )]
+    );
+}

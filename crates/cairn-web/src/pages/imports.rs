@@ -9,10 +9,11 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use cairn_domain::{AcademicYear, Partnership, Term, Urn};
+use cairn_domain::{AcademicYear, Partnership, Placement, Term, Urn};
 use cairn_ingest::assessments::SubjectCatalogue;
 use cairn_ingest::files::{FileKind, parse_file};
 use cairn_ingest::mis::{self, ColumnMapping, ImportContext, MatchedBy, MisOptions, UserMapping};
+use cairn_ingest::places::place_records;
 use cairn_ingest::{IngestError, RowError, RowWarning};
 use cairn_measures::SuppressionPolicy;
 use cairn_store::{ImportFile, ImportKind, SchoolImport};
@@ -403,6 +404,13 @@ pub(crate) async fn create(
         problems.extend(parsed.errors);
         warnings = parsed.warnings;
         data = parsed.records.into_iter().next().unwrap_or_default();
+        // Rows still naming this school's predecessor (before an academy conversion, say)
+        // are this school's; any other school is reported below.
+        let mut placements = state.store.place_schools(&data.placed_at()).await?;
+        placements.retain(|_, p| matches!(p, Placement::Successor { urn: to, .. } if *to == urn));
+        let (errors, moved) = place_records(&file_name, &upload.bytes, &mut data, &placements);
+        problems.extend(errors);
+        warnings.extend(moved);
         let others = other_schools(&data, urn);
         if let Some(first) = others.first() {
             problems.push(file_problem(

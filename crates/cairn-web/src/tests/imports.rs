@@ -328,3 +328,50 @@ backend_test! {
         assert_eq!(timeline.results.len(), timeline_before.results.len());
     }
 }
+
+backend_test! {
+    async fn rows_naming_the_schools_predecessor_are_placed_at_the_school_with_a_warning(db) {
+        let t = TestApp::new(db).await;
+        // Northvale High replaced a school with URN 100001 (an academy conversion, say).
+        let links = cairn_domain::Partnership {
+            successions: vec![cairn_domain::Succession {
+                predecessor: cairn_domain::Urn::from_u32(100_001).unwrap(),
+                successor: urn_of(HIGH),
+                link_type: "Successor".to_owned(),
+                established_on: chrono::NaiveDate::from_ymd_opt(2019, 9, 1),
+            }],
+            ..cairn_domain::Partnership::default()
+        };
+        let file = cairn_store::ImportFile {
+            kind: cairn_store::ImportKind::Gias,
+            file_name: "links.csv".to_owned(),
+            sha256: "0".repeat(64),
+            user_id: None,
+            at: chrono::Utc::now(),
+            urn: None,
+            rejected: 0,
+            data: links,
+        };
+        t.state.store.import(&[file], false).await.unwrap();
+
+        let path = format!("/schools/{}/imports", urn_of(HIGH));
+        let cookies = t.sign_in("data.northvale").await;
+        let token = t.get(&path, &cookies).await.hidden("csrf_token").unwrap();
+        let csv = format!("UPN,URN,Subject,Grade\n{},100001,Statistics,8\n", a_year_11_upn());
+        let fields = [("csrf_token", token.as_str()), ("kind", "ks4"), ("year", "2024/25")];
+        let reply = upload(&t, &path, &cookies, &fields, Some(("results.csv", &csv))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(reply.body.contains("Added 1 rows"), "{}", reply.body);
+        assert!(
+            reply.body.contains("results.csv line 2, column URN: &#34;100001&#34; is not a school in the register; GIAS records that URN"),
+            "{}",
+            reply.body
+        );
+
+        // A school that replaced nothing here is still another school's file.
+        let csv = format!("UPN,URN,Subject,Grade\n{},100002,Statistics,8\n", a_year_11_upn());
+        let reply = upload(&t, &path, &cookies, &fields, Some(("results.csv", &csv))).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert!(reply.body.contains("other school(s), first URN 100002"), "{}", reply.body);
+    }
+}

@@ -17,6 +17,7 @@ use cairn_ingest::assessments::SubjectCatalogue;
 use cairn_ingest::files::{FileKind, parse_file};
 use cairn_ingest::mis::{self, ImportContext, MisOptions, UserMapping};
 use cairn_ingest::perf::benchmarks::{PerfKind, parse_national_benchmarks};
+use cairn_ingest::places::place_records;
 use cairn_ingest::{Parsed, RowError, RowWarning};
 use cairn_store::{BenchmarkFile, ImportFile, ImportKind, ImportProgress};
 use clap::{Args, ValueEnum};
@@ -212,6 +213,19 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let parse_secs = started.elapsed().as_secs_f64();
 
     let store = args.database.open().await?;
+    // Records naming a school that is not in the register: placed at its successor, or
+    // reported at their line, before anything is written.
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    for (c, path) in checked.iter_mut().zip(&args.files) {
+        let placements = store.place_schools(&c.data.placed_at()).await?;
+        if !placements.is_empty() {
+            let (_, bytes) = cairn_ingest::read_input(path)?;
+            let (e, w) = place_records(&c.name, &bytes, &mut c.data, &placements);
+            errors.extend(e);
+            warnings.extend(w);
+        }
+    }
+    report_problems(&errors, &warnings)?;
     let now = chrono::Utc::now();
     let files: Vec<ImportFile> = checked
         .iter_mut()
@@ -318,6 +332,7 @@ fn rows_read(data: &Partnership) -> usize {
         data.teacher_assessments.len(),
         data.memberships.len(),
         data.groups.len(),
+        data.successions.len(),
     ]
     .into_iter()
     .max()

@@ -200,3 +200,98 @@ async fn real_performance_tables_import_as_national_benchmarks_and_reimport_unch
     );
     assert_eq!(db.store().imports().await.unwrap().len(), 3);
 }
+
+/// Awbridge Primary School became an academy in 2020: the GIAS extract keeps the academy (URN
+/// 148213) and the links file records that it replaced the community school (URN 115856). A
+/// file still naming the old URN is placed at the academy once the links are imported, with a
+/// warning at its line; before that, it is an error at its line, and nothing is written.
+#[tokio::test]
+async fn records_naming_a_converted_schools_old_urn_are_placed_at_its_academy() {
+    let db = TestDb::sqlite().await;
+    let url = db.url().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = cairn(&[
+        "import",
+        "gias",
+        path_str(&gias_extract()),
+        "--database",
+        &url,
+    ]);
+    assert!(ok, "{stderr}");
+    let pupils = dir.path().join("pupils.csv");
+    std::fs::write(
+        &pupils,
+        "UPN,Surname,Forename,DOB,Sex\nT822101101202,Able,Ann,01/09/2013,F\n",
+    )
+    .unwrap();
+    let (ok, _, stderr) = cairn(&["import", "pupils", path_str(&pupils), "--database", &url]);
+    assert!(ok, "{stderr}");
+    let results = dir.path().join("results.csv");
+    std::fs::write(
+        &results,
+        "upn,urn,subject,grade\n\
+         T822101101202,148213,Mathematics,5\n\
+         T822101101202,115856,English language,6\n\
+         T822101101202,100001,History,4\n",
+    )
+    .unwrap();
+    let import_results = || {
+        cairn(&[
+            "import",
+            "ks4",
+            path_str(&results),
+            "--year",
+            "2023/24",
+            "--database",
+            &url,
+        ])
+    };
+    let (ok, _, stderr) = import_results();
+    assert!(!ok, "unknown schools must fail");
+    assert!(
+        stderr
+            .contains("results.csv line 3, column urn: \"115856\" is not a school in the register"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("results.csv line 4, column urn: \"100001\" is not a school in the register"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 problems found; nothing was imported"),
+        "{stderr}"
+    );
+
+    let links = public_data("gias-links-2025/links_edubasealldata20250422.csv");
+    let (ok, stdout, stderr) = cairn(&["import", "gias", path_str(&links), "--database", &url]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("school_successions"), "{stdout}");
+
+    // URN 100001 (City of London School for Girls, independent) has no successor: still an error.
+    let (ok, _, stderr) = import_results();
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("results.csv line 3, column urn: \"115856\" is not a school in the register; GIAS records that URN 148213 replaced URN 115856 (Successor, 31 October 2020), so its 1 record is placed at URN 148213, Awbridge Primary School"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 problem found; nothing was imported"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        &results,
+        "upn,urn,subject,grade\n\
+         T822101101202,148213,Mathematics,5\n\
+         T822101101202,115856,English language,6\n",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = import_results();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("added 2"), "{stdout}");
+    // The store refuses a result at a school not in the register, so both rows are at 148213.
+    let log = db.store().imports().await.unwrap();
+    assert_eq!(log[0].counts.added, 2);
+    db.finish().await;
+}
