@@ -16,6 +16,7 @@ use crate::tables::{Cell, Column, DataTable};
 /// Export keys of the section's tables.
 pub(crate) const MONTHLY_TABLE: &str = "attendance-by-month";
 pub(crate) const MONTHLY_GROUPS_TABLE: &str = "attendance-by-month-and-group";
+pub(crate) const PERSISTENT_GROUPS_TABLE: &str = "persistent-absence-to-date-by-group";
 
 /// The pupil groups shown month by month (prior attainment applies to KS4 only).
 const GROUPS: [PupilGroup; 9] = [
@@ -44,6 +45,8 @@ pub(crate) enum MonthlySection {
         caption: String,
         table: DataTable,
         by_group: DataTable,
+        /// Persistent absence to date each month, by pupil group.
+        persistent_by_group: DataTable,
     },
     /// The year's attendance came as termly summaries only: no month can be shown.
     TermlyOnly { year: String },
@@ -174,14 +177,28 @@ pub(crate) fn section(
         group_columns,
         export_path,
     );
+    let mut persistent_by_group = DataTable::new(
+        PERSISTENT_GROUPS_TABLE,
+        format!(
+            "Persistent absence to date each month of {year} at {} by pupil group",
+            school.name
+        ),
+        by_group.columns.clone(),
+        export_path,
+    );
     for &month in &months {
-        let mut row = vec![Cell::text(month.short_label())];
-        row.extend(
-            GROUPS
-                .iter()
-                .map(|g| figure(find(&scope, month, overall, *g), overall)),
-        );
-        by_group.push(row);
+        for (table, measure) in [
+            (&mut by_group, overall),
+            (&mut persistent_by_group, persistent),
+        ] {
+            let mut row = vec![Cell::text(month.short_label())];
+            row.extend(
+                GROUPS
+                    .iter()
+                    .map(|g| figure(find(&scope, month, measure, *g), measure)),
+            );
+            table.push(row);
+        }
     }
 
     let series: Vec<usize> = (1..=1 + partners.len()).collect();
@@ -214,5 +231,6 @@ pub(crate) fn section(
         caption,
         table,
         by_group,
+        persistent_by_group,
     })
 }

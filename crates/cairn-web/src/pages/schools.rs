@@ -83,11 +83,15 @@ impl SchoolFigures {
         tables.extend(self.gaps.clone());
         tables.extend(self.attendance.clone());
         if let Some(MonthlySection::Figures {
-            table, by_group, ..
+            table,
+            by_group,
+            persistent_by_group,
+            ..
         }) = &self.monthly
         {
             tables.push(table.clone());
             tables.push(by_group.clone());
+            tables.push(persistent_by_group.clone());
         }
         tables
     }

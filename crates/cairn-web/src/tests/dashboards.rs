@@ -126,6 +126,37 @@ backend_test! {
             .await;
         assert_eq!(xlsx.status, StatusCode::OK);
         assert!(xlsx.body.starts_with("PK"), "a zip archive");
+
+        // Persistent absence to date by pupil group: its own table, with the stored figures.
+        assert!(section.contains("Persistent absence to date by pupil group"));
+        let persistent = t
+            .get(&format!("{path}?table=persistent-absence-to-date-by-group&format=csv"), &cookies)
+            .await;
+        assert_eq!(persistent.status, StatusCode::OK);
+        let lines: Vec<&str> = persistent.body.lines().collect();
+        assert_eq!(lines.len(), 12, "a header and eleven months:\n{}", persistent.body);
+        assert!(lines[0].trim_start_matches('\u{feff}').starts_with("Month,All pupils,Disadvantaged"), "{}", lines[0]);
+        let year = cairn_domain::AcademicYear::parse("2024/25").unwrap();
+        let stored = t
+            .state
+            .store
+            .latest_monthly_attendance(year, &[cairn_store::ResultScope::School(urn_of(HIGH))])
+            .await
+            .unwrap();
+        let july = stored
+            .iter()
+            .filter(|r| {
+                r.measure == cairn_store::Measure::AttendancePersistentAbsence
+                    && r.pupil_group == cairn_measures::PupilGroup::Disadvantaged
+            })
+            .max_by_key(|r| r.month)
+            .expect("a stored persistent absence figure for disadvantaged pupils");
+        let Some(stored_value) = july.value.value() else {
+            panic!("the demo's disadvantaged group is large enough: {:?}", july.value);
+        };
+        let shown: f64 = lines[11].split(',').nth(2).unwrap().trim_end_matches('%').parse().unwrap();
+        // Stored as a share, shown as a percentage to one decimal place.
+        assert!((shown - 100.0 * stored_value).abs() < 0.051, "{shown} against {stored_value}");
     }
 }
 
