@@ -20,7 +20,7 @@ use clap::{Args, ValueEnum};
 
 use super::CommonArgs;
 use super::input::{self, CsvFile, FxMap, Problems, UpnKey};
-use super::output::{self, CsvOut, Line};
+use super::output::{self, CsvOut};
 use super::pupils::{self, BlockPupils, Cohort};
 
 pub(super) const LONG_ABOUT: &str = "\
@@ -654,8 +654,16 @@ fn write_pupils(
 ) -> anyhow::Result<output::Finished> {
     let mut out = CsvOut::create(path, PUPILS_HEADER)?;
     let dfe_elements = config.slots.is_dfe_2016();
-    for (((upn, urn), ks2), result) in cohort.upns.iter().zip(&cohort.urns).zip(ks2).zip(results) {
-        let line: &mut Line = &mut out.line;
+    let n = results.len().min(ks2.len()).min(cohort.len());
+    out.lines_in_parallel(n, |i, line| {
+        let (Some(upn), Some(urn), Some(ks2), Some(result)) = (
+            cohort.upns.get(i),
+            cohort.urns.get(i),
+            ks2.get(i),
+            results.get(i),
+        ) else {
+            return; // i < n
+        };
         line.bytes(upn).int(u64::from(urn.get()));
         line.opt_fixed(ks2.map(Ks2Average::value), 1);
         match &result.progress {
@@ -680,8 +688,7 @@ fn write_pupils(
             .fixed(result.ebacc_aps, 2)
             .flag(result.english_maths_4)
             .flag(result.english_maths_5);
-        out.end_line()?;
-    }
+    })?;
     out.finish()
 }
 

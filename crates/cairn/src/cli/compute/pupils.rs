@@ -151,6 +151,18 @@ impl Cohort {
     ) -> Result<u32, (Column, String)> {
         let idx = match self.last {
             Some((last, idx)) if last == *upn => idx,
+            // An open cohort: one probe of the index finds or adds the pupil.
+            _ if self.pupils_file.is_none() => {
+                let next = u32::try_from(self.upns.len()).unwrap_or(u32::MAX);
+                let idx = *self.index.entry(*upn).or_insert(next);
+                if idx == next {
+                    self.upns.push(*upn);
+                    self.urns.push(urn);
+                    self.contexts.push(NO_CONTEXT);
+                    self.first_seen.push((false, line));
+                }
+                idx
+            }
             _ => match self.index.get(upn) {
                 Some(&idx) => idx,
                 None => match &self.pupils_file {
