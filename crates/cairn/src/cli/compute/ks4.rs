@@ -403,6 +403,8 @@ fn parse_results(
         lines: Vec::with_capacity(block.len() / 32),
         ..ResultBlock::default()
     };
+    // A pupil has about eight results of about 36 bytes.
+    out.pupils.reserve(block.len() / 256);
     // Subjects interned once per spelling met in the block.
     let mut subjects: FxMap<Vec<u8>, Option<SubjectId>> = FxMap::default();
     // A pupil's results are usually on consecutive rows: reuse the last checked UPN and URN.

@@ -238,6 +238,12 @@ pub(super) struct BlockPupils {
 }
 
 impl BlockPupils {
+    /// Makes room for about `pupils` pupils.
+    pub(super) fn reserve(&mut self, pupils: usize) {
+        self.first.reserve(pupils);
+        self.index.reserve(pupils);
+    }
+
     /// The block number of the pupil of the next row.
     pub(super) fn number(&mut self, upn: &UpnKey, urn: Urn, line: u64) -> u32 {
         let idx = match self.last {
