@@ -3,7 +3,7 @@
 # bench/ks4_duckdb.sql) on a synthetic national cohort (600,000 pupils in 3,500 schools, about
 # 4.5 million results).
 #
-#   bench/compute-ks4.sh             # build, generate the cohort once, time both, 3 runs each
+#   bench/compute-ks4.sh             # build, generate the cohort once, time both, 3 rounds
 #   RUNS=5 bench/compute-ks4.sh
 #   PUPILS=60000 SCHOOLS=350 bench/compute-ks4.sh   # a quick, smaller run
 #
@@ -82,27 +82,31 @@ DUCKDB_KS4=(python3 -c "$DUCKDB_RUNNER" bench/ks4_duckdb.sql
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-declare -A WALL RSS CPU
-run_case() {
+declare -A WALL RSS CPU WALLS RSSS CPUS
+record() {
     local name=$1
     shift
-    local walls="" rsss="" cpus=""
-    for i in $(seq "$RUNS"); do
-        read -r wall rss cpu < <(measure "$@")
-        echo "   $name run $i: ${wall}s wall, ${cpu}s CPU, peak ${rss} MiB"
-        walls+="$wall"$'\n'
-        rsss+="$rss"$'\n'
-        cpus+="$cpu"$'\n'
-    done
-    WALL[$name]=$(printf '%s' "$walls" | median)
-    CPU[$name]=$(printf '%s' "$cpus" | median)
-    RSS[$name]=$(printf '%s' "$rsss" | sort -n | tail -1)
+    read -r wall rss cpu < <(measure "$@")
+    echo "   $name: ${wall}s wall, ${cpu}s CPU, peak ${rss} MiB"
+    WALLS[$name]+="$wall"$'\n'
+    RSSS[$name]+="$rss"$'\n'
+    CPUS[$name]+="$cpu"$'\n'
 }
 
-echo "== timing ($RUNS runs each; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-run_case cairn "${CAIRN_KS4[@]}"
-run_case cairn_groups "${CAIRN_KS4[@]}" --pupils "$DATA/pupils.csv"
-run_case duckdb "${DUCKDB_KS4[@]}"
+# The cases take turns within each round, so a change in the machine's load (other builds)
+# falls on all of them alike and the ratio stays fair.
+echo "== timing ($RUNS rounds; load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+for i in $(seq "$RUNS"); do
+    echo "   round $i (load average $(cut -d' ' -f1 /proc/loadavg))"
+    record cairn "${CAIRN_KS4[@]}"
+    record duckdb "${DUCKDB_KS4[@]}"
+    record cairn_groups "${CAIRN_KS4[@]}" --pupils "$DATA/pupils.csv"
+done
+for name in cairn cairn_groups duckdb; do
+    WALL[$name]=$(printf '%s' "${WALLS[$name]}" | median)
+    CPU[$name]=$(printf '%s' "${CPUS[$name]}" | median)
+    RSS[$name]=$(printf '%s' "${RSSS[$name]}" | sort -n | tail -1)
+done
 
 echo "== cross-check: cairn and DuckDB per-pupil Attainment 8 and Progress 8"
 python3 - "$OUT" <<'PY'

@@ -548,29 +548,79 @@ impl Ks4Acc {
 }
 
 /// KS4 figures for every school, sorted by URN.
+///
+/// National files are summarised on every core: schools are split into ranges, one per
+/// thread, and each range's accumulators take their pupils in pupil order, so every sum is
+/// added in the same order as a single pass and the figures are identical.
 pub fn summarise_ks4_by_school(
     config: &Ks4Config,
     policy: SuppressionPolicy,
     pupils: &[Ks4Pupil],
     results: &[Ks4PupilResult],
 ) -> Vec<(Urn, Ks4Summary)> {
-    let mut urns: Vec<Urn> = pupils.iter().map(|p| p.urn).collect();
-    urns.sort_unstable();
-    urns.dedup();
-    let mut accs = vec![Ks4Acc::default(); urns.len()];
-    for (pupil, result) in pupils.iter().zip(results) {
-        if let Some(acc) = urns
-            .binary_search(&pupil.urn)
-            .ok()
-            .and_then(|i| accs.get_mut(i))
-        {
-            acc.add(result);
+    // A school's pupils are usually listed together: drop repeats before sorting.
+    let mut urns: Vec<Urn> = Vec::new();
+    for pupil in pupils {
+        if urns.last() != Some(&pupil.urn) {
+            urns.push(pupil.urn);
         }
     }
-    urns.into_iter()
-        .zip(accs.iter())
-        .map(|(urn, acc)| (urn, acc.summary(config, policy)))
-        .collect()
+    urns.sort_unstable();
+    urns.dedup();
+    let mut last: Option<(Urn, usize)> = None;
+    let school_of: Vec<usize> = pupils
+        .iter()
+        .map(|pupil| match last {
+            Some((urn, school)) if urn == pupil.urn => school,
+            _ => {
+                let school = urns.binary_search(&pupil.urn).unwrap_or(usize::MAX);
+                last = Some((pupil.urn, school));
+                school
+            }
+        })
+        .collect();
+    let summarise = |schools: std::ops::Range<usize>| -> Vec<Ks4Summary> {
+        let mut accs = vec![Ks4Acc::default(); schools.len()];
+        for (&school, result) in school_of.iter().zip(results) {
+            if let Some(acc) = school
+                .checked_sub(schools.start)
+                .and_then(|i| accs.get_mut(i))
+            {
+                acc.add(result);
+            }
+        }
+        accs.iter().map(|acc| acc.summary(config, policy)).collect()
+    };
+    let workers = if pupils.len() < 20_000 {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    };
+    let per_worker = urns.len().div_ceil(workers).max(1);
+    let ranges: Vec<_> = (0..urns.len())
+        .step_by(per_worker)
+        .map(|start| start..(start + per_worker).min(urns.len()))
+        .collect();
+    let summaries: Vec<Ks4Summary> = if ranges.len() < 2 {
+        ranges.into_iter().flat_map(summarise).collect()
+    } else {
+        let summarise = &summarise;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .into_iter()
+                .map(|range| scope.spawn(move || summarise(range)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    urns.into_iter().zip(summaries).collect()
 }
 
 /// KS4 figures for a group of schools (a trust or cluster), pooling the pupils of the given

@@ -8,7 +8,9 @@
 //! The KS4 path is built for national files (600,000 pupils, 4.5 million results): files are
 //! read in blocks parsed on every core, fields are borrowed bytes rather than `String`s,
 //! subjects are interned once per spelling, UPNs are kept as 13-byte keys, and pupils are
-//! numbered in file order so the engine needs no sort. `generate` (hidden) writes a synthetic
+//! numbered in file order so the engine needs no sort (each worker numbers its block's pupils;
+//! the merge maps them to cohort numbers once per pupil and block). The engine, the school
+//! summaries and the per-pupil output also run on every core. `generate` (hidden) writes a synthetic
 //! national cohort for the benchmark in `bench/compute-ks4.sh`.
 
 mod attendance;

@@ -224,9 +224,13 @@ impl CsvFile {
         let (block_tx, block_rx) = sync_channel::<(usize, u64, Vec<u8>)>(workers * 2);
         let block_rx = Mutex::new(block_rx);
         let (out_tx, out_rx) = sync_channel::<(usize, T)>(workers * 2);
+        // Parsed blocks' buffers go back to the reader, which refills them rather than
+        // asking the system for fresh (page-faulting) memory for every block.
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 let out_tx = out_tx.clone();
+                let spare_tx = spare_tx.clone();
                 let (block_rx, parse) = (&block_rx, &parse);
                 scope.spawn(move || {
                     loop {
@@ -235,12 +239,15 @@ impl CsvFile {
                             Err(_) => break,
                         };
                         let Ok((idx, line, bytes)) = next else { break };
-                        if out_tx.send((idx, parse(&bytes, line))).is_err() {
+                        let parsed = parse(&bytes, line);
+                        let _ = spare_tx.send(bytes); // the reader may have finished
+                        if out_tx.send((idx, parsed)).is_err() {
                             break;
                         }
                     }
                 });
             }
+            drop(spare_tx);
             drop(out_tx);
             let reader = scope.spawn(move || -> io::Result<()> {
                 let mut buf = rest;
@@ -263,7 +270,10 @@ impl CsvFile {
                             }
                         }
                     };
-                    let tail = buf.split_off(cut);
+                    let mut tail = spare_rx.try_recv().unwrap_or_default();
+                    tail.clear();
+                    tail.extend_from_slice(buf.get(cut..).unwrap_or_default());
+                    buf.truncate(cut);
                     let lines = count_newlines(&buf);
                     if block_tx.send((idx, line, buf)).is_err() {
                         break;

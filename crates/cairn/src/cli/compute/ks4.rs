@@ -20,8 +20,8 @@ use clap::{Args, ValueEnum};
 
 use super::CommonArgs;
 use super::input::{self, CsvFile, FxMap, Problems, UpnKey};
-use super::output::{self, CsvOut, Line};
-use super::pupils::{self, Cohort};
+use super::output::{self, CsvOut};
+use super::pupils::{self, BlockPupils, Cohort};
 
 pub(super) const LONG_ABOUT: &str = "\
 KS4: Attainment 8, Progress 8 and the other headline measures, per pupil and per school.
@@ -327,14 +327,15 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// A checked result row, before its pupil is looked up.
-#[derive(Debug, Clone, Copy)]
-struct ResultRow {
-    upn: UpnKey,
-    urn: cairn_domain::Urn,
-    subject: SubjectId,
-    grade: Ks4Grade,
-    line: u64,
+/// A block of checked result rows, their pupils numbered within the block.
+#[derive(Debug, Default)]
+struct ResultBlock {
+    pupils: BlockPupils,
+    /// Rows in file order, `pupil_idx` being the block number in `pupils`.
+    rows: Vec<Ks4Entry>,
+    /// Each row's line.
+    lines: Vec<u64>,
+    problems: Problems,
 }
 
 fn read_results(
@@ -350,20 +351,36 @@ fn read_results(
     let mut entries = Vec::with_capacity(file_len(path) / 36);
     file.for_each_block(
         |block, first_line| parse_results(&name, &headers, columns, catalogue, block, first_line),
-        |(rows, block_problems)| {
-            problems.extend(block_problems);
-            for row in rows {
-                match cohort.pupil_for(&row.upn, row.urn, row.line) {
-                    Ok(pupil_idx) => entries.push(Ks4Entry {
-                        pupil_idx,
-                        subject: row.subject,
-                        grade: row.grade,
-                    }),
+        |block| {
+            problems.extend(block.problems);
+            let numbers = cohort.number_block(&block.pupils);
+            let mut other_schools = block.pupils.other_schools.iter().peekable();
+            for (position, (row, &line)) in block.rows.iter().zip(&block.lines).enumerate() {
+                let Some(&(upn, first_urn, _)) = block.pupils.first.get(row.pupil_idx as usize)
+                else {
+                    continue; // every row's pupil was numbered; defensive
+                };
+                let (numbered, urn) = match other_schools.next_if(|(p, _)| *p == position) {
+                    Some(&(_, urn)) => (cohort.pupil_for(&upn, urn, line), urn),
+                    None => match numbers.get(row.pupil_idx as usize) {
+                        Some(Ok(pupil_idx)) => {
+                            entries.push(Ks4Entry {
+                                pupil_idx: *pupil_idx,
+                                ..*row
+                            });
+                            continue;
+                        }
+                        Some(Err(refusal)) => (Err(refusal.clone()), first_urn),
+                        None => continue, // one number per pupil; defensive
+                    },
+                };
+                match numbered {
+                    Ok(pupil_idx) => entries.push(Ks4Entry { pupil_idx, ..*row }),
                     Err(refusal) => problems.push(pupils::cohort_error(
                         &name,
                         &headers,
                         [columns[0], columns[1]],
-                        (&row.upn, row.urn, row.line),
+                        (&upn, urn, line),
                         refusal,
                     )),
                 }
@@ -380,9 +397,14 @@ fn parse_results(
     catalogue: &SubjectCatalogue,
     block: &[u8],
     first_line: u64,
-) -> (Vec<ResultRow>, Problems) {
-    let mut rows = Vec::with_capacity(block.len() / 32);
-    let mut problems = Problems::default();
+) -> ResultBlock {
+    let mut out = ResultBlock {
+        rows: Vec::with_capacity(block.len() / 32),
+        lines: Vec::with_capacity(block.len() / 32),
+        ..ResultBlock::default()
+    };
+    // A pupil has about eight results of about 36 bytes.
+    out.pupils.reserve(block.len() / 256);
     // Subjects interned once per spelling met in the block.
     let mut subjects: FxMap<Vec<u8>, Option<SubjectId>> = FxMap::default();
     // A pupil's results are usually on consecutive rows: reuse the last checked UPN and URN.
@@ -393,7 +415,7 @@ fn parse_results(
         headers,
         block,
         first_line,
-        &mut problems,
+        &mut out.problems,
         |row, problems| {
             let raw_upn = row.get(c_upn);
             let upn = match last_upn {
@@ -459,17 +481,16 @@ fn parse_results(
             if let (false, Ok(upn), Ok(urn), Some(subject), Some(Ok(grade))) =
                 (bad, upn, urn, subject, grade)
             {
-                rows.push(ResultRow {
-                    upn,
-                    urn,
+                out.rows.push(Ks4Entry {
+                    pupil_idx: out.pupils.number(&upn, urn, row.line),
                     subject,
                     grade,
-                    line: row.line,
                 });
+                out.lines.push(row.line);
             }
         },
     );
-    (rows, problems)
+    out
 }
 
 fn parse_grade(
@@ -533,8 +554,9 @@ fn read_prior(
                 first_line,
                 &mut problems,
                 |row, problems| {
-                    if let Some(parsed) = parse_prior(row, columns, problems) {
-                        rows.push(parsed);
+                    if let Some((upn, average, line)) = parse_prior(row, columns, problems) {
+                        // The cohort is complete: look pupils up here, on the worker.
+                        rows.push((cohort.find(&upn), upn, average, line));
                     }
                 },
             );
@@ -542,8 +564,8 @@ fn read_prior(
         },
         |(rows, block_problems)| {
             problems.extend(block_problems);
-            for (upn, average, line) in rows {
-                let Some(idx) = cohort.find(&upn) else {
+            for (idx, upn, average, line) in rows {
+                let Some(idx) = idx else {
                     outside_cohort += 1;
                     continue;
                 };
@@ -634,8 +656,16 @@ fn write_pupils(
 ) -> anyhow::Result<output::Finished> {
     let mut out = CsvOut::create(path, PUPILS_HEADER)?;
     let dfe_elements = config.slots.is_dfe_2016();
-    for (((upn, urn), ks2), result) in cohort.upns.iter().zip(&cohort.urns).zip(ks2).zip(results) {
-        let line: &mut Line = &mut out.line;
+    let n = results.len().min(ks2.len()).min(cohort.len());
+    out.lines_in_parallel(n, |i, line| {
+        let (Some(upn), Some(urn), Some(ks2), Some(result)) = (
+            cohort.upns.get(i),
+            cohort.urns.get(i),
+            ks2.get(i),
+            results.get(i),
+        ) else {
+            return; // i < n
+        };
         line.bytes(upn).int(u64::from(urn.get()));
         line.opt_fixed(ks2.map(Ks2Average::value), 1);
         match &result.progress {
@@ -660,8 +690,7 @@ fn write_pupils(
             .fixed(result.ebacc_aps, 2)
             .flag(result.english_maths_4)
             .flag(result.english_maths_5);
-        out.end_line()?;
-    }
+    })?;
     out.finish()
 }
 

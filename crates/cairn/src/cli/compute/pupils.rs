@@ -151,6 +151,18 @@ impl Cohort {
     ) -> Result<u32, (Column, String)> {
         let idx = match self.last {
             Some((last, idx)) if last == *upn => idx,
+            // An open cohort: one probe of the index finds or adds the pupil.
+            _ if self.pupils_file.is_none() => {
+                let next = u32::try_from(self.upns.len()).unwrap_or(u32::MAX);
+                let idx = *self.index.entry(*upn).or_insert(next);
+                if idx == next {
+                    self.upns.push(*upn);
+                    self.urns.push(urn);
+                    self.contexts.push(NO_CONTEXT);
+                    self.first_seen.push((false, line));
+                }
+                idx
+            }
             _ => match self.index.get(upn) {
                 Some(&idx) => idx,
                 None => match &self.pupils_file {
@@ -190,9 +202,71 @@ impl Cohort {
         }
     }
 
+    /// Cohort indices for the pupils a parse worker numbered in one block, in the block's
+    /// order, as if [`Cohort::pupil_for`] had been called on each pupil's first row in the
+    /// block: one index look-up per pupil rather than one per row.
+    pub(super) fn number_block(
+        &mut self,
+        block: &BlockPupils,
+    ) -> Vec<Result<u32, (Column, String)>> {
+        block
+            .first
+            .iter()
+            .map(|(upn, urn, line)| self.pupil_for(upn, *urn, *line))
+            .collect()
+    }
+
     /// The pupil index of a UPN, without adding.
     pub(super) fn find(&self, upn: &UpnKey) -> Option<u32> {
         self.index.get(upn).copied()
+    }
+}
+
+/// The pupils of one block of a main input, numbered on the parse worker in order of first
+/// appearance, so the merge on the calling thread only maps block numbers to cohort indices
+/// ([`Cohort::number_block`]) instead of looking up every row's UPN.
+#[derive(Debug, Default)]
+pub(super) struct BlockPupils {
+    /// Each pupil's UPN with the school and line of their first row in the block.
+    pub(super) first: Vec<(UpnKey, Urn, u64)>,
+    /// Rows whose school differs from their pupil's first row in the block, by position
+    /// among the rows numbered: these are checked one by one with [`Cohort::pupil_for`].
+    pub(super) other_schools: Vec<(usize, Urn)>,
+    index: FxMap<UpnKey, u32>,
+    last: Option<(UpnKey, u32)>,
+    rows: usize,
+}
+
+impl BlockPupils {
+    /// Makes room for about `pupils` pupils.
+    pub(super) fn reserve(&mut self, pupils: usize) {
+        self.first.reserve(pupils);
+        self.index.reserve(pupils);
+    }
+
+    /// The block number of the pupil of the next row.
+    pub(super) fn number(&mut self, upn: &UpnKey, urn: Urn, line: u64) -> u32 {
+        let idx = match self.last {
+            Some((last, idx)) if last == *upn => idx,
+            _ => {
+                let next = u32::try_from(self.first.len()).unwrap_or(u32::MAX);
+                let idx = *self.index.entry(*upn).or_insert(next);
+                if idx == next {
+                    self.first.push((*upn, urn, line));
+                }
+                self.last = Some((*upn, idx));
+                idx
+            }
+        };
+        if self
+            .first
+            .get(idx as usize)
+            .is_some_and(|first| first.1 != urn)
+        {
+            self.other_schools.push((self.rows, urn));
+        }
+        self.rows += 1;
+        idx
     }
 }
 
