@@ -8,6 +8,9 @@
 # the figures.
 #
 # Usage: bench/import.sh [ROWS]   (ROWS defaults to 1000000; a multiple of 10)
+# CAIRN_BIN=path/to/cairn times that binary instead of building this checkout, so two builds
+# can be compared in one sitting on the same files.
+# RUST_LOG=cairn_store=debug,cairn_ingest=debug prints where the time goes, phase by phase.
 # Record the figures in docs/benchmarks.md under "## cairn import".
 set -euo pipefail
 
@@ -17,9 +20,13 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d -t cairn-import-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-cargo build --release -p cairn --manifest-path "$ROOT/Cargo.toml" >&2
-CAIRN="$CARGO_TARGET_DIR/release/cairn"
+if [[ -n "${CAIRN_BIN:-}" ]]; then
+    CAIRN="$CAIRN_BIN"
+else
+    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+    cargo build --release -p cairn --manifest-path "$ROOT/Cargo.toml" >&2
+    CAIRN="$CARGO_TARGET_DIR/release/cairn"
+fi
 
 # UPNs: the check letter is sum(char k * k, k = 2..13) mod 23 over the table below
 # (DfE UPN guide v1.2; I, O and S unused).

@@ -17,6 +17,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use rustc_hash::FxHashMap;
+
 use cairn_domain::{AcademicYear, Characteristics, Enrolment, Pupil, SenProvision, Term, Upn, Urn};
 pub use mapping::{ColumnMapping, FieldMatch, FieldSpec, MatchedBy, UserMapping};
 use mapping::{field, resolve_mapping};
@@ -755,9 +757,17 @@ fn run<T: Send>(
     use rayon::prelude::*;
 
     let mut problems = Problems::new(file);
+    let started = std::time::Instant::now();
     let Some(table) = read_table_counted(bytes, &mut problems, options.progress) else {
         return (Vec::new(), problems, None);
     };
+    tracing::debug!(
+        file,
+        rows = table.rows.len(),
+        ms = started.elapsed().as_millis(),
+        "file decoded and split into rows"
+    );
+    let started = std::time::Instant::now();
     let mapping = mapping_for(kind, &table.headers, options);
     for entry in &mapping.bad_user_entries {
         problems.error(1, "", "", entry.clone());
@@ -824,6 +834,12 @@ fn run<T: Send>(
         records.append(&mut chunk);
         problems.absorb(chunk_problems);
     }
+    tracing::debug!(
+        file,
+        records = records.len(),
+        ms = started.elapsed().as_millis(),
+        "rows checked"
+    );
     (records, problems, Some((table, mapping)))
 }
 
@@ -872,7 +888,9 @@ fn report_duplicates<'r, T, K: Eq + Hash>(
     describe: impl Fn(&T, u64, u64) -> (String, String, String),
 ) -> HashSet<u64> {
     // Keys borrow from the records, so checking a million rows allocates nothing per row.
-    let mut first_line: HashMap<K, u64> = HashMap::with_capacity(records.len());
+    let started = std::time::Instant::now();
+    let mut first_line: FxHashMap<K, u64> =
+        FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
     let mut repeated: HashSet<u64> = HashSet::new();
     for lined in records {
         match first_line.entry(key(&lined.record)) {
@@ -888,6 +906,11 @@ fn report_duplicates<'r, T, K: Eq + Hash>(
             }
         }
     }
+    tracing::debug!(
+        records = records.len(),
+        ms = started.elapsed().as_millis(),
+        "repeated keys checked"
+    );
     repeated
 }
 
@@ -1236,7 +1259,7 @@ pub fn parse_ks4_results(
             cells::academic_year,
         );
         let subject = c.req(p, "subject", |v| {
-            catalogue.find(v).cloned().ok_or_else(|| {
+            catalogue.find(v).ok_or_else(|| {
                 "is not in the KS4 subject catalogue; check the spelling, or add it to an extended catalogue".to_owned()
             })
         });
@@ -1267,7 +1290,7 @@ pub fn parse_ks4_results(
         Some(Ks4ResultRow {
             upn: upn?,
             urn: urn?,
-            subject: subject.name,
+            subject: subject.name.clone(),
             grade,
             academic_year,
         })

@@ -11,6 +11,12 @@
 //!    DISTINCT FROM`), and one `INSERT ... SELECT ... WHERE NOT EXISTS` adds the new ones; the
 //!    counts are the rows each statement changed, and the rest are unchanged.
 //!
+//! On SQLite a pupil's records (results, attendance, enrolments ...) skip the stage: multi-row
+//! `INSERT ... ON CONFLICT DO UPDATE ... WHERE` a value differs writes them in one pass (see
+//! [`upsert_by_values`]), counted by rowid. Pupils' ids are looked up by UPN in one statement
+//! per 50,000 UPNs (a JSON array on SQLite, an array parameter on PostgreSQL). Each table's
+//! phases are timed in the debug log (`RUST_LOG=cairn_store=debug`).
+//!
 //! Comparing in SQL rather than reading the stored rows back through the driver is what makes
 //! a re-import of a million rows take seconds rather than minutes (docs/benchmarks.md).
 //!
@@ -21,12 +27,14 @@
 //! SQL is shared between backends except for bulk loads, where PostgreSQL's `COPY` is an
 //! order of magnitude faster than multi-row `INSERT` (see [`PgConnection`]'s [`Conn`] impl).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
 
 use cairn_domain::{FormerUpn, Partnership, Upn, Urn};
 use chrono::{DateTime, NaiveDate, Utc};
+use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
 
 use crate::rows::{urn_from_db, urn_to_db, year_to_db};
@@ -240,7 +248,9 @@ impl Store {
                 let record = tx.log_import(file, counts, dry_run).await?;
                 outcomes.push(ImportOutcome { record, by_table });
             }
+            let started = Instant::now();
             tx.commit().await?;
+            tracing::debug!(commit_ms = ms(started), "import committed");
             Ok(outcomes)
         })
     }
@@ -297,6 +307,11 @@ impl TryFrom<ImportRow> for ImportRecord {
             dry_run: row.dry_run,
         })
     }
+}
+
+/// Milliseconds since `started`, for the timing logs at debug level.
+fn ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 fn to_db_count(n: u64) -> i64 {
@@ -600,7 +615,14 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write_observed(conn, &SCHOOLS, schools.collect(), &mut by_table, progress).await?;
+    write_observed(
+        conn,
+        &SCHOOLS,
+        built(&SCHOOLS, schools),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     let successions = data.successions.iter().map(|s| {
         (
             vec![urn_val(s.predecessor), urn_val(s.successor)],
@@ -613,7 +635,7 @@ async fn write_file<C: Conn>(
     write_observed(
         conn,
         &SUCCESSIONS,
-        successions.collect(),
+        built(&SUCCESSIONS, successions),
         &mut by_table,
         progress,
     )
@@ -624,10 +646,17 @@ async fn write_file<C: Conn>(
             vec![Val::text(g.name.as_str()), Val::text(g.kind.code())],
         )
     });
-    write_observed(conn, &GROUPS, groups.collect(), &mut by_table, progress).await?;
+    write_observed(
+        conn,
+        &GROUPS,
+        built(&GROUPS, groups),
+        &mut by_table,
+        progress,
+    )
+    .await?;
 
     // Every school named below must exist, now that this file's own schools are written.
-    let urns: HashSet<Urn> = data
+    let urns: FxHashSet<Urn> = data
         .memberships
         .iter()
         .map(|m| m.urn)
@@ -649,7 +678,7 @@ async fn write_file<C: Conn>(
     write_observed(
         conn,
         &MEMBERSHIPS,
-        memberships.collect(),
+        built(&MEMBERSHIPS, memberships),
         &mut by_table,
         progress,
     )
@@ -666,9 +695,16 @@ async fn write_file<C: Conn>(
         )
     });
     adopt_former_upns(conn, &data.former_upns).await?;
-    write_observed(conn, &PUPILS, pupils.collect(), &mut by_table, progress).await?;
+    write_observed(
+        conn,
+        &PUPILS,
+        built(&PUPILS, pupils),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     if !data.former_upns.is_empty() {
-        let current: HashSet<&Upn> = data.former_upns.iter().map(|f| &f.upn).collect();
+        let current: FxHashSet<&Upn> = data.former_upns.iter().map(|f| &f.upn).collect();
         let ids = conn.pupil_ids(&current).await?;
         let rows = data.former_upns.iter().map(|f| {
             let id = ids.get(f.upn.as_str()).copied().unwrap_or_default();
@@ -678,7 +714,8 @@ async fn write_file<C: Conn>(
     }
 
     // Results are keyed by pupil id: find every UPN's pupil, by current or former UPN.
-    let upns: HashSet<&Upn> = data
+    let started = Instant::now();
+    let upns: FxHashSet<&Upn> = data
         .enrolments
         .iter()
         .map(|r| &r.upn)
@@ -696,6 +733,7 @@ async fn write_file<C: Conn>(
         return Ok(by_table);
     }
     let ids = conn.pupil_ids(&upns).await?;
+    tracing::debug!(upns = upns.len(), ms = ms(started), "pupils found by UPN");
     let id = |upn: &Upn| Val::Int(ids.get(upn.as_str()).copied().unwrap_or_default());
 
     let rows = data.enrolments.iter().map(|e| {
@@ -708,7 +746,14 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write_observed(conn, &ENROLMENTS, rows.collect(), &mut by_table, progress).await?;
+    write_observed(
+        conn,
+        &ENROLMENTS,
+        built(&ENROLMENTS, rows),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     let rows = data.characteristics.iter().map(|c| {
         (
             vec![
@@ -730,7 +775,7 @@ async fn write_file<C: Conn>(
     write_observed(
         conn,
         &CHARACTERISTICS,
-        rows.collect(),
+        built(&CHARACTERISTICS, rows),
         &mut by_table,
         progress,
     )
@@ -746,7 +791,7 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write_observed(conn, &KS2, rows.collect(), &mut by_table, progress).await?;
+    write_observed(conn, &KS2, built(&KS2, rows), &mut by_table, progress).await?;
     let rows = data.ks4_results.iter().map(|r| {
         (
             vec![
@@ -757,21 +802,28 @@ async fn write_file<C: Conn>(
             vec![urn_val(r.urn), Val::Text(r.grade.to_string())],
         )
     });
-    write_observed(conn, &KS4, rows.collect(), &mut by_table, progress).await?;
+    write_observed(conn, &KS4, built(&KS4, rows), &mut by_table, progress).await?;
     let rows = data.phonics_results.iter().map(|r| {
         (
             vec![id(&r.upn), year_val(r.academic_year)],
             vec![Val::Text(r.outcome.to_string())],
         )
     });
-    write_observed(conn, &PHONICS, rows.collect(), &mut by_table, progress).await?;
+    write_observed(
+        conn,
+        &PHONICS,
+        built(&PHONICS, rows),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     let rows = data.mtc_results.iter().map(|r| {
         (
             vec![id(&r.upn), year_val(r.academic_year)],
             vec![Val::Text(r.outcome.to_string())],
         )
     });
-    write_observed(conn, &MTC, rows.collect(), &mut by_table, progress).await?;
+    write_observed(conn, &MTC, built(&MTC, rows), &mut by_table, progress).await?;
     let rows = data.eyfs_results.iter().flat_map(|r| {
         r.goals.iter().map(|(goal, judgement)| {
             (
@@ -780,14 +832,14 @@ async fn write_file<C: Conn>(
             )
         })
     });
-    write_observed(conn, &EYFS, rows.collect(), &mut by_table, progress).await?;
+    write_observed(conn, &EYFS, built(&EYFS, rows), &mut by_table, progress).await?;
     let rows = data.attendance_marks.iter().map(|m| {
         (
             vec![id(&m.upn), Val::Date(m.date), Val::text(m.session.code())],
             vec![Val::text(m.code.as_str())],
         )
     });
-    write_observed(conn, &MARKS, rows.collect(), &mut by_table, progress).await?;
+    write_observed(conn, &MARKS, built(&MARKS, rows), &mut by_table, progress).await?;
     let rows = data.attendance_summaries.iter().map(|s| {
         (
             vec![
@@ -803,7 +855,14 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    write_observed(conn, &SUMMARIES, rows.collect(), &mut by_table, progress).await?;
+    write_observed(
+        conn,
+        &SUMMARIES,
+        built(&SUMMARIES, rows),
+        &mut by_table,
+        progress,
+    )
+    .await?;
     let rows = data.teacher_assessments.iter().map(|t| {
         (
             vec![
@@ -821,7 +880,7 @@ async fn write_file<C: Conn>(
     write_observed(
         conn,
         &TEACHER_ASSESSMENTS,
-        rows.collect(),
+        built(&TEACHER_ASSESSMENTS, rows),
         &mut by_table,
         progress,
     )
@@ -838,7 +897,7 @@ async fn adopt_former_upns<C: Conn>(conn: &mut C, links: &[FormerUpn]) -> Result
     if links.is_empty() {
         return Ok(());
     }
-    let wanted: HashSet<&str> = links
+    let wanted: FxHashSet<&str> = links
         .iter()
         .flat_map(|l| [l.upn.as_str(), l.former.as_str()])
         .collect();
@@ -875,6 +934,21 @@ pub(crate) async fn write<C: Conn>(
     write_observed(conn, spec, rows, by_table, None).await
 }
 
+/// Collects a table's rows, timing it for the debug log.
+fn built(spec: &Spec, rows: impl Iterator<Item = Row>) -> Vec<Row> {
+    let started = Instant::now();
+    let rows: Vec<Row> = rows.collect();
+    if !rows.is_empty() {
+        tracing::debug!(
+            table = spec.table,
+            rows = rows.len(),
+            ms = ms(started),
+            "rows built"
+        );
+    }
+    rows
+}
+
 /// [`write()`], counting rows into `progress`.
 async fn write_observed<C: Conn>(
     conn: &mut C,
@@ -899,7 +973,9 @@ async fn write_table<C: Conn>(
     rows: Vec<Row>,
     progress: Option<&ImportProgress>,
 ) -> Result<ImportCounts, StoreError> {
-    let mut index: HashMap<&[Val], usize> = HashMap::with_capacity(rows.len());
+    let started = Instant::now();
+    let mut index: FxHashMap<&[Val], usize> =
+        FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut latest: Vec<&Row> = Vec::with_capacity(rows.len());
     for row in &rows {
         match index.get(row.0.as_slice()) {
@@ -915,23 +991,58 @@ async fn write_table<C: Conn>(
         }
     }
     drop(index);
+    let dedupe_ms = ms(started);
     if let Some(progress) = progress {
         progress.merging.store(false, Ordering::Relaxed);
     }
+    let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
+    let started = Instant::now();
+    if let Some((added, updated)) = conn.upsert_rows(spec, &latest, progress).await? {
+        tracing::debug!(
+            table = spec.table,
+            rows = latest.len(),
+            dedupe_ms,
+            upsert_ms = ms(started),
+            added,
+            updated,
+            "table written"
+        );
+        return Ok(ImportCounts {
+            added,
+            updated,
+            unchanged: total.saturating_sub(added + updated),
+        });
+    }
+    let started = Instant::now();
     conn.stage_rows(spec, &latest, progress).await?;
+    let stage_ms = ms(started);
     if let Some(progress) = progress {
         progress.merging.store(true, Ordering::Relaxed);
     }
     // A table of nothing but its key has no values that could differ.
+    let started = Instant::now();
     let updated = if spec.values.is_empty() {
         0
     } else {
         conn.execute_sql(&update_sql(spec)).await?
     };
+    let update_ms = ms(started);
+    let started = Instant::now();
     let added = conn.execute_sql(&insert_sql(spec)).await?;
+    let insert_ms = ms(started);
     conn.execute_sql(&format!("DROP TABLE {}", stage_name(spec)))
         .await?;
-    let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
+    tracing::debug!(
+        table = spec.table,
+        rows = latest.len(),
+        dedupe_ms,
+        stage_ms,
+        update_ms,
+        insert_ms,
+        added,
+        updated,
+        "table written"
+    );
     Ok(ImportCounts {
         added,
         updated,
@@ -975,6 +1086,48 @@ fn key_match(spec: &Spec) -> String {
         })
         .collect::<Vec<_>>()
         .join(" AND ")
+}
+
+/// The key as a conflict target: the columns of the unique index the key has, a nullable
+/// part through the same COALESCE as the index.
+fn conflict_target(spec: &Spec) -> String {
+    spec.keys
+        .iter()
+        .map(|c| {
+            if c.nullable_key {
+                let none = if c.ty == Ty::Text { "''" } else { "0" };
+                format!("COALESCE({}, {none})", c.name)
+            } else {
+                c.name.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// SQLite's `ON CONFLICT` clause for a multi-row insert: a row whose key is stored updates
+/// the stored row only where some value differs (`IS NOT`, SQLite's `IS DISTINCT FROM`), so
+/// the statement's change count is rows added plus rows updated.
+fn upsert_clause(spec: &Spec) -> String {
+    if spec.values.is_empty() {
+        return format!(" ON CONFLICT ({}) DO NOTHING", conflict_target(spec));
+    }
+    let set = spec
+        .values
+        .iter()
+        .map(|c| format!("{n} = excluded.{n}", n = c.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let differs = spec
+        .values
+        .iter()
+        .map(|c| format!("{t}.{n} IS NOT excluded.{n}", t = spec.table, n = c.name))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    format!(
+        " ON CONFLICT ({}) DO UPDATE SET {set} WHERE {differs}",
+        conflict_target(spec)
+    )
 }
 
 /// `UPDATE t SET v = s.v FROM stage AS s WHERE keys match AND some value differs`: only
@@ -1033,18 +1186,27 @@ pub(crate) trait Conn: Send {
         rows: &[&Row],
         progress: Option<&ImportProgress>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Writes the rows straight into their table where the backend can do so in one pass
+    /// and still count them: `Some((added, updated))`; `None` when the caller should go
+    /// through a stage table instead.
+    fn upsert_rows(
+        &mut self,
+        spec: &'static Spec,
+        rows: &[&Row],
+        progress: Option<&ImportProgress>,
+    ) -> impl Future<Output = Result<Option<(u64, u64)>, StoreError>> + Send;
     /// Runs a statement without parameters; returns the rows it changed.
     fn execute_sql(&mut self, sql: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Fails with `NotFound` naming the first URN with no school.
     fn require_schools(
         &mut self,
-        urns: &HashSet<Urn>,
+        urns: &FxHashSet<Urn>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Pupil ids by UPN, current or former, for the UPNs that have a pupil.
     fn find_pupils(
         &mut self,
-        upns: &HashSet<&str>,
-    ) -> impl Future<Output = Result<HashMap<String, i64>, StoreError>> + Send;
+        upns: &FxHashSet<&str>,
+    ) -> impl Future<Output = Result<FxHashMap<String, i64>, StoreError>> + Send;
     /// Gives pupil `id` the UPN `upn`, keeping the one it had as a former UPN unless it is
     /// `former` (which the caller records, so it is counted).
     fn rename_pupil(
@@ -1056,8 +1218,8 @@ pub(crate) trait Conn: Send {
     /// Pupil ids by UPN, current or former; fails with `NotFound` if any UPN has no pupil.
     fn pupil_ids(
         &mut self,
-        upns: &HashSet<&Upn>,
-    ) -> impl Future<Output = Result<HashMap<String, i64>, StoreError>> + Send;
+        upns: &FxHashSet<&Upn>,
+    ) -> impl Future<Output = Result<FxHashMap<String, i64>, StoreError>> + Send;
     fn log_import(
         &mut self,
         file: &ImportFile,
@@ -1088,8 +1250,17 @@ macro_rules! bind_val {
 }
 
 macro_rules! conn_impl {
-    ($conn:ty, $db:ty, $insert:ident, $analyze:literal) => {
+    ($conn:ty, $db:ty, $insert:ident, $upsert:ident, $find_pupils:ident, $analyze:literal) => {
         impl Conn for $conn {
+            async fn upsert_rows(
+                &mut self,
+                spec: &'static Spec,
+                rows: &[&Row],
+                progress: Option<&ImportProgress>,
+            ) -> Result<Option<(u64, u64)>, StoreError> {
+                $upsert(self, spec, rows, progress).await
+            }
+
             async fn insert_rows(
                 &mut self,
                 spec: &'static Spec,
@@ -1111,14 +1282,23 @@ macro_rules! conn_impl {
                 sqlx::query(&create_stage_sql(spec))
                     .execute(&mut *self)
                     .await?;
+                let started = Instant::now();
                 $insert(self, spec, &stage, rows, progress).await?;
+                let load_ms = ms(started);
                 // PostgreSQL plans the compare and merge better knowing the stage's size.
                 const ANALYZE: bool = $analyze;
+                let started = Instant::now();
                 if ANALYZE && rows.len() > 10_000 {
                     sqlx::query(&format!("ANALYZE {stage}"))
                         .execute(&mut *self)
                         .await?;
                 }
+                tracing::debug!(
+                    table = spec.table,
+                    load_ms,
+                    analyze_ms = ms(started),
+                    "stage loaded"
+                );
                 Ok(())
             }
 
@@ -1126,7 +1306,7 @@ macro_rules! conn_impl {
                 Ok(sqlx::query(sql).execute(&mut *self).await?.rows_affected())
             }
 
-            async fn require_schools(&mut self, urns: &HashSet<Urn>) -> Result<(), StoreError> {
+            async fn require_schools(&mut self, urns: &FxHashSet<Urn>) -> Result<(), StoreError> {
                 let mut wanted: Vec<Urn> = urns.iter().copied().collect();
                 wanted.sort();
                 for chunk in wanted.chunks(LOOKUP_CHUNK) {
@@ -1154,30 +1334,17 @@ macro_rules! conn_impl {
 
             async fn find_pupils(
                 &mut self,
-                upns: &HashSet<&str>,
-            ) -> Result<HashMap<String, i64>, StoreError> {
+                upns: &FxHashSet<&str>,
+            ) -> Result<FxHashMap<String, i64>, StoreError> {
+                let started = Instant::now();
                 let mut wanted: Vec<&str> = upns.iter().copied().collect();
                 wanted.sort_unstable();
-                let mut ids = HashMap::with_capacity(wanted.len());
-                for chunk in wanted.chunks(LOOKUP_CHUNK) {
-                    let mut qb =
-                        QueryBuilder::<$db>::new("SELECT upn, id FROM pupils WHERE upn IN (");
-                    let mut list = qb.separated(", ");
-                    for upn in chunk {
-                        list.push_bind(*upn);
-                    }
-                    qb.push(
-                        ") UNION ALL SELECT upn, pupil_id FROM pupil_former_upns WHERE upn IN (",
-                    );
-                    let mut list = qb.separated(", ");
-                    for upn in chunk {
-                        list.push_bind(*upn);
-                    }
-                    qb.push(")");
-                    let rows: Vec<(String, i64)> =
-                        qb.build_query_as().fetch_all(&mut *self).await?;
-                    ids.extend(rows);
+                let mut ids =
+                    FxHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
+                for chunk in wanted.chunks(UPN_CHUNK) {
+                    ids.extend($find_pupils(self, chunk).await?);
                 }
+                tracing::debug!(upns = wanted.len(), ms = ms(started), "pupil ids looked up");
                 Ok(ids)
             }
 
@@ -1204,9 +1371,9 @@ macro_rules! conn_impl {
 
             async fn pupil_ids(
                 &mut self,
-                upns: &HashSet<&Upn>,
-            ) -> Result<HashMap<String, i64>, StoreError> {
-                let wanted: HashSet<&str> = upns.iter().map(|u| u.as_str()).collect();
+                upns: &FxHashSet<&Upn>,
+            ) -> Result<FxHashMap<String, i64>, StoreError> {
+                let wanted: FxHashSet<&str> = upns.iter().map(|u| u.as_str()).collect();
                 let ids = self.find_pupils(&wanted).await?;
                 let mut missing: Vec<&str> = wanted
                     .into_iter()
@@ -1257,8 +1424,141 @@ macro_rules! conn_impl {
     };
 }
 
-conn_impl!(SqliteConnection, sqlx::Sqlite, insert_by_values, false);
-conn_impl!(PgConnection, sqlx::Postgres, insert_by_copy, true);
+conn_impl!(
+    SqliteConnection,
+    sqlx::Sqlite,
+    insert_by_values,
+    upsert_by_values,
+    find_pupils_sqlite,
+    false
+);
+conn_impl!(
+    PgConnection,
+    sqlx::Postgres,
+    insert_by_copy,
+    no_upsert,
+    find_pupils_pg,
+    true
+);
+
+/// UPNs per lookup statement.
+const UPN_CHUNK: usize = 50_000;
+
+/// The statement's result: `(upn, pupil id)` for current and former UPNs.
+type UpnIds = Vec<(String, i64)>;
+
+/// SQLite: the pupils with these UPNs, current or former, in one statement: the UPNs go in
+/// as one JSON array (`json_each`), not a bound parameter each.
+async fn find_pupils_sqlite(
+    conn: &mut SqliteConnection,
+    upns: &[&str],
+) -> Result<UpnIds, StoreError> {
+    let mut list = String::with_capacity(upns.len() * 16 + 2);
+    list.push('[');
+    for (i, upn) in upns.iter().enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        json_string(&mut list, upn);
+    }
+    list.push(']');
+    Ok(sqlx::query_as(
+        "WITH wanted (upn) AS (SELECT value FROM json_each($1)) \
+         SELECT p.upn, p.id FROM wanted JOIN pupils p ON p.upn = wanted.upn \
+         UNION ALL SELECT f.upn, f.pupil_id FROM wanted \
+         JOIN pupil_former_upns f ON f.upn = wanted.upn",
+    )
+    .bind(list)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// PostgreSQL: the pupils with these UPNs, current or former, in one statement (`= ANY` of
+/// one bound array).
+async fn find_pupils_pg(conn: &mut PgConnection, upns: &[&str]) -> Result<UpnIds, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT upn, id FROM pupils WHERE upn = ANY($1) \
+         UNION ALL SELECT upn, pupil_id FROM pupil_former_upns WHERE upn = ANY($1)",
+    )
+    .bind(upns)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// A string as a JSON string literal.
+fn json_string(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// SQLite: the rows inserted straight into their table by multi-row `INSERT ... ON CONFLICT
+/// DO UPDATE ... WHERE` a value differs (see [`upsert_clause`]), with no stage. Each row
+/// costs one probe of the key's unique index, and a write only when it is new or changed;
+/// the stage's extra table, its second pass and its rows' second trip through the b-tree
+/// are gone. Rows added are those with a rowid past the largest before (SQLite gives a new
+/// row the next rowid, and an update keeps its row's); the rest of the change count is
+/// rows updated.
+async fn upsert_by_values(
+    conn: &mut SqliteConnection,
+    spec: &'static Spec,
+    rows: &[&Row],
+    progress: Option<&ImportProgress>,
+) -> Result<Option<(u64, u64)>, StoreError> {
+    // Only a pupil's records: their key is their table's one unique index, so no row can
+    // conflict on another constraint and rows may be written in any order. Schools,
+    // groups and pupils have second unique keys (LAESTAB, UPN); their updates must all
+    // come before their inserts, as the stage does it.
+    if spec.keys.first().is_none_or(|k| k.name != "pupil_id") {
+        return Ok(None);
+    }
+    let table = spec.table;
+    let before: Option<i64> = sqlx::query_scalar(&format!("SELECT max(rowid) FROM {table}"))
+        .fetch_one(&mut *conn)
+        .await?;
+    let head = format!("INSERT INTO {table} ({}) ", spec.column_list());
+    let clause = upsert_clause(spec);
+    let mut changed = 0;
+    for chunk in rows.chunks(spec.rows_per_statement()) {
+        let mut qb = QueryBuilder::<sqlx::Sqlite>::new(&head);
+        qb.push_values(chunk, |mut b, (key, values)| {
+            for (v, c) in key.iter().chain(values).zip(spec.columns()) {
+                bind_val!(b, v, c.ty);
+            }
+        });
+        qb.push(&clause);
+        changed += qb.build().execute(&mut *conn).await?.rows_affected();
+        if let Some(progress) = progress {
+            progress.staged(chunk.len());
+        }
+    }
+    let added: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE rowid > $1"))
+        .bind(before.unwrap_or(i64::MIN))
+        .fetch_one(&mut *conn)
+        .await?;
+    let added = u64::try_from(added).unwrap_or(0);
+    Ok(Some((added, changed.saturating_sub(added))))
+}
+
+/// PostgreSQL goes through a stage: `COPY` into it, then one set-based compare.
+async fn no_upsert(
+    _conn: &mut PgConnection,
+    _spec: &'static Spec,
+    _rows: &[&Row],
+    _progress: Option<&ImportProgress>,
+) -> Result<Option<(u64, u64)>, StoreError> {
+    Ok(None)
+}
 
 /// SQLite: multi-row `INSERT ... VALUES` into `table` (the spec's table or its stage), as
 /// many rows per statement as the bound-parameter limit allows; every full chunk reuses one

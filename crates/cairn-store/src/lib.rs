@@ -134,12 +134,14 @@ impl Store {
         let pool = if url.starts_with("sqlite:") {
             tracing::Span::current().record("db.backend", "sqlite");
             // WAL lets readers and a writer work at once, and several `cairn serve` processes
-            // share one file; foreign keys are off by default in SQLite.
+            // share one file; foreign keys are off by default in SQLite. Temporary tables
+            // (an import's stage) live in memory rather than in a temporary file.
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                .pragma("temp_store", "memory")
                 .busy_timeout(Duration::from_secs(10));
             Pool::Sqlite(
                 SqlitePoolOptions::new()

@@ -179,12 +179,22 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let mut errors: Vec<RowError> = Vec::new();
     let mut warnings: Vec<RowWarning> = Vec::new();
     for path in &args.files {
+        let read = Instant::now();
         let (name, bytes) = cairn_ingest::read_input(path)?;
         if args.show_mapping {
             show_mapping(args.kind, &name, &bytes, &options);
             continue;
         }
+        let read_ms = read.elapsed().as_millis();
+        let hashed = Instant::now();
         let sha256 = hex::encode(Sha256::digest(&bytes));
+        tracing::debug!(
+            file = name,
+            read_ms,
+            sha256_ms = hashed.elapsed().as_millis(),
+            "file read"
+        );
+        let parsed_at = Instant::now();
         parse_progress.reset();
         let file_bar = progress::bar_for(bytes.len());
         let parsed = progress::while_parsing(file_bar.as_ref(), &name, &parse_progress, || {
@@ -198,6 +208,12 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
         warnings.extend(parsed.warnings);
         let data = parsed.records.into_iter().next().unwrap_or_default();
         let n_records = rows_read(&data);
+        tracing::debug!(
+            file = name,
+            records = n_records,
+            ms = parsed_at.elapsed().as_millis(),
+            "file parsed and checked"
+        );
         checked.push(Checked {
             name,
             sha256,
