@@ -6,7 +6,9 @@
 //! 1. the records become rows of plain values, keyed by natural key (pupils by UPN, or by a
 //!    former UPN; schools by URN; results by pupil, year and subject ...);
 //! 2. the rows are loaded into a temporary stage table (PostgreSQL `COPY`, SQLite multi-row
-//!    `INSERT`s through one cached statement);
+//!    `INSERT`s through one cached statement), or, when the table is still empty (a new
+//!    database, such as the demo's, or a first import), straight into the table, all added,
+//!    with no stage and no compare;
 //! 3. one `UPDATE ... FROM` the stage changes the stored rows whose values differ (`IS
 //!    DISTINCT FROM`), and one `INSERT ... SELECT ... WHERE NOT EXISTS` adds the new ones; the
 //!    counts are the rows each statement changed, and the rest are unchanged.
@@ -25,7 +27,11 @@ use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use cairn_domain::{FormerUpn, Partnership, Upn, Urn};
+use cairn_domain::{
+    AttendanceMark, AttendanceSummary, Characteristics, Enrolment, EyfsResult, FormerUpn, Group,
+    Ks2Result, Ks4ResultRow, Membership, MtcResult, Partnership, PhonicsResult, Pupil, School,
+    TeacherAssessment, Upn, Urn,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
 
@@ -225,7 +231,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             let mut counted = Vec::with_capacity(files.len());
             for file in files {
-                counted.push(write_file(&mut *tx, &file.data, progress).await?);
+                counted.push(write_file(&mut *tx, RecordSet::from(&file.data), progress).await?);
             }
             if dry_run {
                 tx.rollback().await?;
@@ -562,12 +568,55 @@ pub(crate) fn small(n: impl Into<i64>) -> Val {
     Val::Int(n.into())
 }
 
+/// The records one write covers, borrowed: a file's whole [`Partnership`], or only some of a
+/// partnership's tables, without copying the rest (the demo has millions of marks).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordSet<'a> {
+    pub(crate) schools: &'a [School],
+    pub(crate) groups: &'a [Group],
+    pub(crate) memberships: &'a [Membership],
+    pub(crate) pupils: &'a [Pupil],
+    pub(crate) enrolments: &'a [Enrolment],
+    pub(crate) characteristics: &'a [Characteristics],
+    pub(crate) ks2_results: &'a [Ks2Result],
+    pub(crate) ks4_results: &'a [Ks4ResultRow],
+    pub(crate) phonics_results: &'a [PhonicsResult],
+    pub(crate) mtc_results: &'a [MtcResult],
+    pub(crate) eyfs_results: &'a [EyfsResult],
+    pub(crate) attendance_marks: &'a [AttendanceMark],
+    pub(crate) attendance_summaries: &'a [AttendanceSummary],
+    pub(crate) teacher_assessments: &'a [TeacherAssessment],
+    pub(crate) former_upns: &'a [FormerUpn],
+}
+
+impl<'a> From<&'a Partnership> for RecordSet<'a> {
+    fn from(p: &'a Partnership) -> Self {
+        RecordSet {
+            schools: &p.schools,
+            groups: &p.groups,
+            memberships: &p.memberships,
+            pupils: &p.pupils,
+            enrolments: &p.enrolments,
+            characteristics: &p.characteristics,
+            ks2_results: &p.ks2_results,
+            ks4_results: &p.ks4_results,
+            phonics_results: &p.phonics_results,
+            mtc_results: &p.mtc_results,
+            eyfs_results: &p.eyfs_results,
+            attendance_marks: &p.attendance_marks,
+            attendance_summaries: &p.attendance_summaries,
+            teacher_assessments: &p.teacher_assessments,
+            former_upns: &p.former_upns,
+        }
+    }
+}
+
 /// Writes records inside the caller's transaction exactly as an import does (new rows
 /// inserted, changed rows updated), without logging an import. `Store::load_partnership`
 /// writes assessment and attendance records through this, so one piece of code serves both.
 pub(crate) async fn write_records<C: Conn>(
     conn: &mut C,
-    data: &Partnership,
+    data: RecordSet<'_>,
 ) -> Result<Vec<(&'static str, ImportCounts)>, StoreError> {
     write_file(conn, data, None).await
 }
@@ -575,7 +624,7 @@ pub(crate) async fn write_records<C: Conn>(
 /// Writes one file's records, tables in dependency order, and counts by table.
 async fn write_file<C: Conn>(
     conn: &mut C,
-    data: &Partnership,
+    data: RecordSet<'_>,
     progress: Option<&ImportProgress>,
 ) -> Result<Vec<(&'static str, ImportCounts)>, StoreError> {
     let mut by_table = Vec::new();
@@ -642,7 +691,7 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    adopt_former_upns(conn, &data.former_upns).await?;
+    adopt_former_upns(conn, data.former_upns).await?;
     write_observed(conn, &PUPILS, pupils.collect(), &mut by_table, progress).await?;
     if !data.former_upns.is_empty() {
         let current: HashSet<&Upn> = data.former_upns.iter().map(|f| &f.upn).collect();
@@ -892,8 +941,19 @@ async fn write_table<C: Conn>(
         }
     }
     drop(index);
+    let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
     if let Some(progress) = progress {
         progress.merging.store(false, Ordering::Relaxed);
+    }
+    if !conn.has_rows(spec).await? {
+        // Nothing stored to compare with (a new database, a first import): every row is new,
+        // so the rows go straight into the table, with no stage and no compare.
+        conn.insert_rows(spec, &latest, progress).await?;
+        return Ok(ImportCounts {
+            added: total,
+            updated: 0,
+            unchanged: 0,
+        });
     }
     conn.stage_rows(spec, &latest, progress).await?;
     if let Some(progress) = progress {
@@ -908,7 +968,6 @@ async fn write_table<C: Conn>(
     let added = conn.execute_sql(&insert_sql(spec)).await?;
     conn.execute_sql(&format!("DROP TABLE {}", stage_name(spec)))
         .await?;
-    let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
     Ok(ImportCounts {
         added,
         updated,
@@ -1002,7 +1061,13 @@ pub(crate) trait Conn: Send {
         &mut self,
         spec: &'static Spec,
         rows: &[&Row],
+        progress: Option<&ImportProgress>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Whether the table holds any row at all.
+    fn has_rows(
+        &mut self,
+        spec: &'static Spec,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Creates the table's stage (see [`stage_name`]), empty, and loads the rows into it.
     fn stage_rows(
         &mut self,
@@ -1071,8 +1136,14 @@ macro_rules! conn_impl {
                 &mut self,
                 spec: &'static Spec,
                 rows: &[&Row],
+                progress: Option<&ImportProgress>,
             ) -> Result<(), StoreError> {
-                $insert(self, spec, spec.table, rows, None).await
+                $insert(self, spec, spec.table, rows, progress).await
+            }
+
+            async fn has_rows(&mut self, spec: &'static Spec) -> Result<bool, StoreError> {
+                let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", spec.table);
+                Ok(sqlx::query_scalar(&sql).fetch_one(&mut *self).await?)
             }
 
             async fn stage_rows(
