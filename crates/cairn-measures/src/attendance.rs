@@ -75,6 +75,13 @@ impl AttendanceCodes {
         Ok(AttendanceCodes { codes })
     }
 
+    /// Every code with its treatment, in the set's order.
+    pub fn codes(&self) -> impl Iterator<Item = (&str, Treatment)> {
+        self.codes
+            .iter()
+            .map(|(code, treatment)| (code.as_str(), *treatment))
+    }
+
     /// The treatment of a code (case-sensitive, as registers are).
     pub fn treatment(&self, code: &str) -> Option<Treatment> {
         self.codes
@@ -159,6 +166,15 @@ impl SessionCounts {
             }
             Treatment::NotCounted => {}
         }
+    }
+
+    /// One session's counts: what [`SessionCounts::add`] adds for `treatment`. A tally that
+    /// sums sessions elsewhere (the store sums marks in SQL) takes each code's counts from
+    /// here, so the mapping stays in `add`.
+    pub fn of(treatment: Treatment) -> SessionCounts {
+        let mut counts = SessionCounts::default();
+        counts.add(treatment);
+        counts
     }
 
     /// From a termly or annual summary (CTF `SessionsPossible`, `SessionsAuthorised`,

@@ -6,15 +6,18 @@
 //! 1. the records become rows of plain values, keyed by natural key (pupils by UPN, or by a
 //!    former UPN; schools by URN; results by pupil, year and subject ...);
 //! 2. the rows are loaded into a temporary stage table (PostgreSQL `COPY`, SQLite multi-row
-//!    `INSERT`s through one cached statement);
+//!    `INSERT`s through one cached statement), or, when the table is still empty (a new
+//!    database, such as the demo's, or a first import), straight into the table, all added,
+//!    with no stage and no compare;
 //! 3. one `UPDATE ... FROM` the stage changes the stored rows whose values differ (`IS
 //!    DISTINCT FROM`), and one `INSERT ... SELECT ... WHERE NOT EXISTS` adds the new ones; the
 //!    counts are the rows each statement changed, and the rest are unchanged.
 //!
 //! On SQLite a pupil's records (results, attendance, enrolments ...) skip the stage: multi-row
 //! `INSERT ... ON CONFLICT DO UPDATE ... WHERE` a value differs writes them in one pass (see
-//! [`upsert_by_values`]), counted by rowid. Pupils' ids are looked up by UPN in one statement
-//! per 50,000 UPNs (a JSON array on SQLite, an array parameter on PostgreSQL). Each table's
+//! [`upsert_by_values`]), added rows counted by the table's growth. A table still empty
+//! takes its rows straight in on both databases, with no stage and no compare. Pupils' ids
+//! are looked up by UPN in one statement per 50,000 UPNs (a JSON array on SQLite, an array parameter on PostgreSQL). Each table's
 //! phases are timed in the debug log (`RUST_LOG=cairn_store=debug`).
 //!
 //! Comparing in SQL rather than reading the stored rows back through the driver is what makes
@@ -32,7 +35,11 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-use cairn_domain::{FormerUpn, Partnership, Upn, Urn};
+use cairn_domain::{
+    AttendanceMark, AttendanceSummary, Characteristics, Enrolment, EyfsResult, FormerUpn, Group,
+    Ks2Result, Ks4ResultRow, Membership, MtcResult, Partnership, PhonicsResult, Pupil, School,
+    Succession, TeacherAssessment, Upn, Urn,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
@@ -233,7 +240,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             let mut counted = Vec::with_capacity(files.len());
             for file in files {
-                counted.push(write_file(&mut *tx, &file.data, progress).await?);
+                counted.push(write_file(&mut *tx, RecordSet::from(&file.data), progress).await?);
             }
             if dry_run {
                 tx.rollback().await?;
@@ -333,7 +340,9 @@ pub(crate) enum Ty {
     Real,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Ordered (by variant, then value) only so a batch can be checked for keys in increasing
+/// order; the order means nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Val {
     Null,
     Int(i64),
@@ -583,12 +592,57 @@ pub(crate) fn small(n: impl Into<i64>) -> Val {
     Val::Int(n.into())
 }
 
+/// The records one write covers, borrowed: a file's whole [`Partnership`], or only some of a
+/// partnership's tables, without copying the rest (the demo has millions of marks).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordSet<'a> {
+    pub(crate) schools: &'a [School],
+    pub(crate) groups: &'a [Group],
+    pub(crate) memberships: &'a [Membership],
+    pub(crate) pupils: &'a [Pupil],
+    pub(crate) enrolments: &'a [Enrolment],
+    pub(crate) characteristics: &'a [Characteristics],
+    pub(crate) ks2_results: &'a [Ks2Result],
+    pub(crate) ks4_results: &'a [Ks4ResultRow],
+    pub(crate) phonics_results: &'a [PhonicsResult],
+    pub(crate) mtc_results: &'a [MtcResult],
+    pub(crate) eyfs_results: &'a [EyfsResult],
+    pub(crate) attendance_marks: &'a [AttendanceMark],
+    pub(crate) attendance_summaries: &'a [AttendanceSummary],
+    pub(crate) teacher_assessments: &'a [TeacherAssessment],
+    pub(crate) former_upns: &'a [FormerUpn],
+    pub(crate) successions: &'a [Succession],
+}
+
+impl<'a> From<&'a Partnership> for RecordSet<'a> {
+    fn from(p: &'a Partnership) -> Self {
+        RecordSet {
+            schools: &p.schools,
+            groups: &p.groups,
+            memberships: &p.memberships,
+            pupils: &p.pupils,
+            enrolments: &p.enrolments,
+            characteristics: &p.characteristics,
+            ks2_results: &p.ks2_results,
+            ks4_results: &p.ks4_results,
+            phonics_results: &p.phonics_results,
+            mtc_results: &p.mtc_results,
+            eyfs_results: &p.eyfs_results,
+            attendance_marks: &p.attendance_marks,
+            attendance_summaries: &p.attendance_summaries,
+            teacher_assessments: &p.teacher_assessments,
+            former_upns: &p.former_upns,
+            successions: &p.successions,
+        }
+    }
+}
+
 /// Writes records inside the caller's transaction exactly as an import does (new rows
 /// inserted, changed rows updated), without logging an import. `Store::load_partnership`
 /// writes assessment and attendance records through this, so one piece of code serves both.
 pub(crate) async fn write_records<C: Conn>(
     conn: &mut C,
-    data: &Partnership,
+    data: RecordSet<'_>,
 ) -> Result<Vec<(&'static str, ImportCounts)>, StoreError> {
     write_file(conn, data, None).await
 }
@@ -596,7 +650,7 @@ pub(crate) async fn write_records<C: Conn>(
 /// Writes one file's records, tables in dependency order, and counts by table.
 async fn write_file<C: Conn>(
     conn: &mut C,
-    data: &Partnership,
+    data: RecordSet<'_>,
     progress: Option<&ImportProgress>,
 ) -> Result<Vec<(&'static str, ImportCounts)>, StoreError> {
     let mut by_table = Vec::new();
@@ -694,7 +748,7 @@ async fn write_file<C: Conn>(
             ],
         )
     });
-    adopt_former_upns(conn, &data.former_upns).await?;
+    adopt_former_upns(conn, data.former_upns).await?;
     write_observed(
         conn,
         &PUPILS,
@@ -974,29 +1028,30 @@ async fn write_table<C: Conn>(
     progress: Option<&ImportProgress>,
 ) -> Result<ImportCounts, StoreError> {
     let started = Instant::now();
-    let mut index: FxHashMap<&[Val], usize> =
-        FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
-    let mut latest: Vec<&Row> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        match index.get(row.0.as_slice()) {
-            Some(&slot) => {
-                if let Some(l) = latest.get_mut(slot) {
-                    *l = row;
-                }
-            }
-            None => {
-                index.insert(row.0.as_slice(), latest.len());
-                latest.push(row);
-            }
-        }
-    }
-    drop(index);
+    let latest = latest_by_key(&rows);
     let dedupe_ms = ms(started);
+    let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
     if let Some(progress) = progress {
         progress.merging.store(false, Ordering::Relaxed);
     }
-    let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
     let started = Instant::now();
+    if !conn.has_rows(spec).await? {
+        // Nothing stored to compare with (a new database, a first import): every row is new,
+        // so the rows go straight into the table, with no stage and no compare.
+        conn.insert_rows(spec, &latest, progress).await?;
+        tracing::debug!(
+            table = spec.table,
+            rows = latest.len(),
+            dedupe_ms,
+            insert_ms = ms(started),
+            "table written into an empty table"
+        );
+        return Ok(ImportCounts {
+            added: total,
+            updated: 0,
+            unchanged: 0,
+        });
+    }
     if let Some((added, updated)) = conn.upsert_rows(spec, &latest, progress).await? {
         tracing::debug!(
             table = spec.table,
@@ -1048,6 +1103,35 @@ async fn write_table<C: Conn>(
         updated,
         unchanged: total.saturating_sub(added + updated),
     })
+}
+
+/// Each key's last row, in first-seen order. Rows already in strictly increasing key order
+/// (a generated or sorted file, such as the demo's millions of marks) cannot repeat a key, so
+/// one pass checks that and spares hashing every key.
+fn latest_by_key(rows: &[Row]) -> Vec<&Row> {
+    if rows.windows(2).all(|pair| match pair {
+        [a, b] => a.0 < b.0,
+        _ => true,
+    }) {
+        return rows.iter().collect();
+    }
+    let mut index: FxHashMap<&[Val], usize> =
+        FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+    let mut latest: Vec<&Row> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match index.get(row.0.as_slice()) {
+            Some(&slot) => {
+                if let Some(l) = latest.get_mut(slot) {
+                    *l = row;
+                }
+            }
+            None => {
+                index.insert(row.0.as_slice(), latest.len());
+                latest.push(row);
+            }
+        }
+    }
+    latest
 }
 
 /// The temporary table a table's rows are staged in.
@@ -1178,7 +1262,13 @@ pub(crate) trait Conn: Send {
         &mut self,
         spec: &'static Spec,
         rows: &[&Row],
+        progress: Option<&ImportProgress>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Whether the table holds any row at all.
+    fn has_rows(
+        &mut self,
+        spec: &'static Spec,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Creates the table's stage (see [`stage_name`]), empty, and loads the rows into it.
     fn stage_rows(
         &mut self,
@@ -1265,8 +1355,14 @@ macro_rules! conn_impl {
                 &mut self,
                 spec: &'static Spec,
                 rows: &[&Row],
+                progress: Option<&ImportProgress>,
             ) -> Result<(), StoreError> {
-                $insert(self, spec, spec.table, rows, None).await
+                $insert(self, spec, spec.table, rows, progress).await
+            }
+
+            async fn has_rows(&mut self, spec: &'static Spec) -> Result<bool, StoreError> {
+                let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", spec.table);
+                Ok(sqlx::query_scalar(&sql).fetch_one(&mut *self).await?)
             }
 
             async fn stage_rows(
@@ -1506,9 +1602,9 @@ fn json_string(out: &mut String, s: &str) {
 /// DO UPDATE ... WHERE` a value differs (see [`upsert_clause`]), with no stage. Each row
 /// costs one probe of the key's unique index, and a write only when it is new or changed;
 /// the stage's extra table, its second pass and its rows' second trip through the b-tree
-/// are gone. Rows added are those with a rowid past the largest before (SQLite gives a new
-/// row the next rowid, and an update keeps its row's); the rest of the change count is
-/// rows updated.
+/// are gone. Rows added are how many more rows the table holds after (an upsert never
+/// deletes; counted, not read from rowids, because `attendance_marks` is a `WITHOUT ROWID`
+/// table); the rest of the change count is rows updated.
 async fn upsert_by_values(
     conn: &mut SqliteConnection,
     spec: &'static Spec,
@@ -1523,9 +1619,8 @@ async fn upsert_by_values(
         return Ok(None);
     }
     let table = spec.table;
-    let before: Option<i64> = sqlx::query_scalar(&format!("SELECT max(rowid) FROM {table}"))
-        .fetch_one(&mut *conn)
-        .await?;
+    let count = format!("SELECT count(*) FROM {table}");
+    let before: i64 = sqlx::query_scalar(&count).fetch_one(&mut *conn).await?;
     let head = format!("INSERT INTO {table} ({}) ", spec.column_list());
     let clause = upsert_clause(spec);
     let mut changed = 0;
@@ -1542,11 +1637,8 @@ async fn upsert_by_values(
             progress.staged(chunk.len());
         }
     }
-    let added: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE rowid > $1"))
-        .bind(before.unwrap_or(i64::MIN))
-        .fetch_one(&mut *conn)
-        .await?;
-    let added = u64::try_from(added).unwrap_or(0);
+    let after: i64 = sqlx::query_scalar(&count).fetch_one(&mut *conn).await?;
+    let added = u64::try_from(after - before).unwrap_or(0);
     Ok(Some((added, changed.saturating_sub(added))))
 }
 

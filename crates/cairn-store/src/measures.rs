@@ -2,10 +2,11 @@
 //! and stores it, and the reads pages use (DESIGN.md principle 6: pages read precomputed
 //! results).
 //!
-//! A refresh loads the records with plain selects (no arithmetic in SQL), places each pupil in
-//! one school per academic year, builds `cairn-measures` inputs, computes figures by school and
-//! pooled per group, and writes them under one new `measure_refreshes` row, all in one
-//! transaction. Older refreshes are kept; readers take the newest.
+//! A refresh loads the records with plain selects (no arithmetic in SQL, except that session
+//! marks, millions of them, are summed by pupil and month in `monthly::tally_sql`), places
+//! each pupil in one school per academic year, builds `cairn-measures` inputs, computes figures
+//! by school and pooled per group, and writes them under one new `measure_refreshes` row, all
+//! in one transaction. Older refreshes are kept; readers take the newest.
 //!
 //! Placement rules:
 //! * a pupil's school in a year is the school where they were on roll on that year's spring
@@ -40,8 +41,8 @@ use cairn_domain::{
 };
 pub use cairn_measures::attendance::monthly::CalendarMonth;
 use cairn_measures::attendance::{
-    AttendancePupil, AttendanceSummary, SessionCounts, summarise_attendance_by_school,
-    summarise_attendance_pooled,
+    AttendanceCodes, AttendancePupil, AttendanceSummary, SessionCounts,
+    summarise_attendance_by_school, summarise_attendance_pooled,
 };
 use cairn_measures::early::{
     EarlyLearningGoals, ElgJudgement, EyfsPupil, MtcPupil, N_ELGS, PhonicsPupil, phonics_threshold,
@@ -778,8 +779,8 @@ struct Records {
     mtc: Vec<(i64, i64, String)>,
     eyfs: Vec<(i64, i64, String, String)>,
     attendance: Vec<AttendanceRow>,
-    /// Session marks: (pupil, date, code).
-    marks: Vec<(i64, NaiveDate, String)>,
+    /// Session marks, tallied by pupil and month.
+    marks: monthly::MarkTallies,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -840,8 +841,11 @@ type EnrolmentRow = (i64, i64, i64, i64, NaiveDate, Option<NaiveDate>);
 type CharacteristicsRow = (i64, i64, String, bool, String, bool);
 
 impl Store {
-    /// Reads every record the measures need. Plain selects; placement happens in Rust.
+    /// Reads every record the measures need. Plain selects, except that session marks come
+    /// summed by pupil and month (`monthly::tally_sql`); placement happens in Rust.
     async fn load_records(&self) -> Result<Records, StoreError> {
+        let codes = AttendanceCodes::dfe_2024().map_err(|e| measure_error(&e))?;
+        let tally_sql = monthly::tally_sql(month_of_date(self.backend()), &codes);
         let (
             sexes,
             enrolments,
@@ -902,10 +906,11 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            let marks: Vec<(i64, NaiveDate, String)> =
-                sqlx::query_as("SELECT pupil_id, date, code FROM attendance_marks")
-                    .fetch_all(pool)
-                    .await?;
+            let mut tally = sqlx::query_as(&tally_sql);
+            for (code, _) in codes.codes() {
+                tally = tally.bind(code);
+            }
+            let marks: Vec<monthly::TallyRow> = tally.fetch_all(pool).await?;
             (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance, marks)
         });
 
@@ -916,7 +921,7 @@ impl Store {
             mtc,
             eyfs,
             attendance,
-            marks,
+            marks: monthly::tallies(marks)?,
             ..Records::default()
         };
         for (id, sex) in sexes {
@@ -973,6 +978,15 @@ impl Store {
                 .push((group, urn_from_db(urn)?, joined, left));
         }
         Ok(records)
+    }
+}
+
+/// The backend's expression for the calendar month (`YYYY-MM`) of `attendance_marks.date`:
+/// SQLite stores dates as `YYYY-MM-DD` text, PostgreSQL as `DATE`, which has no `substr`.
+fn month_of_date(backend: crate::Backend) -> &'static str {
+    match backend {
+        crate::Backend::Sqlite => "substr(date, 1, 7)",
+        crate::Backend::Postgres => "to_char(date, 'YYYY-MM')",
     }
 }
 
@@ -1187,8 +1201,8 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
     let goals = EarlyLearningGoals::dfe_2021().map_err(|e| measure_error(&e))?;
     let goal_index = goal_index(&goals)?;
     let prior = prior_attainment(records);
-    let (marks, mark_issues) = monthly::tally(records)?;
-    out.issues += mark_issues;
+    let marks = &records.marks.by_year;
+    out.issues += records.marks.issues;
 
     // The prior band comes from the KS2 average, for KS4 only (the engine derives it).
     let context = |pupil_id: i64, year: i64| -> PupilContext {

@@ -175,18 +175,16 @@ impl Store {
         partnership: &Partnership,
     ) -> Result<LoadSummary, StoreError> {
         // Assessment and attendance records go through the import's writer (compare, then
-        // insert new rows and update changed ones), so loading and importing agree.
-        let records = Partnership {
-            ks2_results: partnership.ks2_results.clone(),
-            ks4_results: partnership.ks4_results.clone(),
-            phonics_results: partnership.phonics_results.clone(),
-            mtc_results: partnership.mtc_results.clone(),
-            eyfs_results: partnership.eyfs_results.clone(),
-            attendance_marks: partnership.attendance_marks.clone(),
-            attendance_summaries: partnership.attendance_summaries.clone(),
-            teacher_assessments: partnership.teacher_assessments.clone(),
-            former_upns: partnership.former_upns.clone(),
-            ..Partnership::default()
+        // insert new rows and update changed ones; straight in when a table is empty), so
+        // loading and importing agree. This function writes the rest itself.
+        let records = crate::imports::RecordSet {
+            schools: &[],
+            groups: &[],
+            memberships: &[],
+            pupils: &[],
+            enrolments: &[],
+            characteristics: &[],
+            ..crate::imports::RecordSet::from(partnership)
         };
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -320,7 +318,7 @@ impl Store {
                 );
                 qb.build().execute(&mut *tx).await?;
             }
-            crate::imports::write_records(&mut *tx, &records).await?;
+            crate::imports::write_records(&mut *tx, records).await?;
             tx.commit().await?;
             Ok(LoadSummary {
                 schools: partnership.schools.len(),

@@ -49,6 +49,32 @@ fn register_codes_count_as_the_2024_code_set_says(
     check(marks, expected);
 }
 
+// A tally that sums each code's one-session counts (the store's, in SQL) agrees with adding
+// the sessions one by one, code by code over the whole set.
+#[test]
+fn one_sessions_counts_summed_agree_with_adding_sessions() {
+    let codes = codes();
+    assert_eq!(codes.codes().count(), 34);
+    let mut added = SessionCounts::default();
+    let mut summed = SessionCounts::default();
+    for (code, treatment) in codes.codes() {
+        assert_eq!(codes.treatment(code), Some(treatment));
+        added.add(treatment);
+        summed = summed.plus(SessionCounts::of(treatment));
+    }
+    assert_eq!(summed, added);
+    // The set's 34 codes: 8 attending, 10 authorised, 4 unauthorised and 12 not possible.
+    assert_eq!(
+        added,
+        SessionCounts {
+            possible: 22,
+            attended: 8,
+            authorised: 10,
+            unauthorised: 4
+        }
+    );
+}
+
 // measures.md §6: codes H, Y and J were withdrawn in August 2024.
 #[rstest]
 #[case("H")]

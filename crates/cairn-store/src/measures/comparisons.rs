@@ -144,7 +144,7 @@ pub(super) async fn write<C: Conn>(
             })
             .collect();
         let refs: Vec<&Row> = rows.iter().collect();
-        conn.insert_rows(spec, &refs).await?;
+        conn.insert_rows(spec, &refs, None).await?;
     }
     Ok(())
 }

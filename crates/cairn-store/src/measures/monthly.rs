@@ -2,7 +2,8 @@
 //! `monthly_attendance_results` so pages never tally marks on request.
 //!
 //! Marks are tallied with the August 2024 code set (measures.md §6) into each pupil's
-//! sessions per month; a month belongs to the academic year of its dates. The pupil's figures
+//! sessions per month, summed in SQL ([`tally_sql`]) so a refresh reads one row per pupil and
+//! month rather than millions of marks; a month belongs to the academic year of its dates. The pupil's figures
 //! count at their school for the year (the placement rules in the parent module), as their
 //! termly and annual attendance does. The engine computes each month's overall absence rate
 //! and persistent absence to date (`cairn_measures::attendance::monthly`) by school and pooled
@@ -18,11 +19,9 @@ use cairn_measures::attendance::monthly::{
 };
 use cairn_measures::attendance::{AttendanceCodes, SessionCounts};
 use cairn_measures::{PupilContext, PupilGroup, SuppressionPolicy};
-use chrono::Datelike;
 
 use super::{
-    Computed, Measure, Placement, Records, ResultRow, ResultScope, Sink, groups_with,
-    hide_differencing, measure_error,
+    Computed, Measure, Placement, ResultRow, ResultScope, Sink, groups_with, hide_differencing,
 };
 use crate::StoreError;
 use crate::rows::year_to_db;
@@ -39,34 +38,90 @@ pub(super) struct MonthlyRow {
 /// Year -> pupil -> month -> sessions.
 pub(super) type MarksByYear = BTreeMap<i64, BTreeMap<i64, BTreeMap<CalendarMonth, SessionCounts>>>;
 
-/// Tallies every stored mark, returning the tallies and how many marks had a code the 2024
-/// set does not know (they count nowhere).
-pub(super) fn tally(records: &Records) -> Result<(MarksByYear, usize), StoreError> {
-    let codes = AttendanceCodes::dfe_2024().map_err(|e| measure_error(&e))?;
-    let mut out = MarksByYear::new();
-    let mut issues = 0;
-    for (pupil_id, date, code) in &records.marks {
-        let month = u8::try_from(date.month())
-            .ok()
-            .and_then(|m| CalendarMonth::new(date.year(), m));
-        let Some(month) = month else {
-            issues += 1;
+/// Every stored mark tallied by pupil and month, and how many marks had a code the 2024 set
+/// does not know (they count nowhere).
+#[derive(Debug, Default)]
+pub(super) struct MarkTallies {
+    pub(super) by_year: MarksByYear,
+    pub(super) issues: usize,
+}
+
+/// A row of [`tally_sql`]: pupil, `YYYY-MM`, marks, possible, attended, authorised,
+/// unauthorised, marks with an unknown code.
+pub(super) type TallyRow = (i64, String, i64, i64, i64, i64, i64, i64);
+
+/// The statement that sums the stored marks by pupil and calendar month (`month` is the
+/// backend's expression for a date's `YYYY-MM`), so a refresh reads one row per pupil and
+/// month rather than every mark. `$n` is the n-th code of `codes`. Each sum is a `CASE` over
+/// the codes whose one session ([`SessionCounts::of`] their treatment) adds to it, so the
+/// mapping from treatment to possible, attended and absent sessions stays in
+/// `SessionCounts::add`; a code not in the set counts nowhere and is counted as unknown.
+pub(super) fn tally_sql(month: &str, codes: &AttendanceCodes) -> String {
+    let fields: [fn(&SessionCounts) -> u32; 4] = [
+        |c| c.possible,
+        |c| c.attended,
+        |c| c.authorised,
+        |c| c.unauthorised,
+    ];
+    let mut sums = Vec::with_capacity(fields.len() + 1);
+    for field in fields {
+        let whens: String = codes
+            .codes()
+            .enumerate()
+            .filter_map(|(i, (_, treatment))| {
+                let n = field(&SessionCounts::of(treatment));
+                (n != 0).then(|| format!(" WHEN ${} THEN {n}", i + 1))
+            })
+            .collect();
+        sums.push(if whens.is_empty() {
+            "CAST(0 AS BIGINT)".to_owned()
+        } else {
+            format!("CAST(SUM(CASE code{whens} ELSE 0 END) AS BIGINT)")
+        });
+    }
+    let known: String = (1..=codes.codes().count())
+        .map(|i| format!(" WHEN ${i} THEN 0"))
+        .collect();
+    sums.push(if known.is_empty() {
+        "COUNT(*)".to_owned()
+    } else {
+        format!("CAST(SUM(CASE code{known} ELSE 1 END) AS BIGINT)")
+    });
+    format!(
+        "SELECT pupil_id, {month}, COUNT(*), {} FROM attendance_marks GROUP BY pupil_id, {month}",
+        sums.join(", ")
+    )
+}
+
+/// The rows of [`tally_sql`] by academic year (a month belongs to the year of its dates),
+/// pupil and month.
+pub(super) fn tallies(rows: Vec<TallyRow>) -> Result<MarkTallies, StoreError> {
+    let count = |n: i64| u32::try_from(n).map_err(|_| StoreError::corrupt("session count", &n));
+    let mut out = MarkTallies::default();
+    for (pupil_id, month, marks, possible, attended, authorised, unauthorised, unknown) in rows {
+        let first_day = month_from_db(&month).ok().and_then(|m| {
+            chrono::NaiveDate::from_ymd_opt(m.year, u32::from(m.month), 1).map(|day| (m, day))
+        });
+        let Some((month, first_day)) = first_day else {
+            out.issues += usize::try_from(marks).unwrap_or(usize::MAX);
             continue;
         };
-        let year = year_to_db(AcademicYear::containing(*date));
-        let counts = out
+        out.issues += usize::try_from(unknown).unwrap_or(usize::MAX);
+        let year = year_to_db(AcademicYear::containing(first_day));
+        let counts = SessionCounts {
+            possible: count(possible)?,
+            attended: count(attended)?,
+            authorised: count(authorised)?,
+            unauthorised: count(unauthorised)?,
+        };
+        out.by_year
             .entry(year)
             .or_default()
-            .entry(*pupil_id)
+            .entry(pupil_id)
             .or_default()
-            .entry(month)
-            .or_default();
-        match codes.treatment(code) {
-            Some(treatment) => counts.add(treatment),
-            None => issues += 1,
-        }
+            .insert(month, counts);
     }
-    Ok((out, issues))
+    Ok(out)
 }
 
 /// One year's monthly figures, by school and per group, into `out.monthly`.

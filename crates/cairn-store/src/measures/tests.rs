@@ -58,6 +58,44 @@ fn all_pupils(
         .map(|r| (&r.scope, &r.value))
 }
 
+/// Marks tallied one by one, as the refresh did before it summed them in SQL: by academic
+/// year, pupil id and month, each mark added by its code's treatment in the engine's 2024
+/// code set, and marks with a code it does not know counted as issues.
+fn tally_by_hand(
+    marks: &[cairn_domain::AttendanceMark],
+    ids: &HashMap<String, i64>,
+) -> (super::monthly::MarksByYear, usize) {
+    use chrono::Datelike;
+    let codes = cairn_measures::attendance::AttendanceCodes::dfe_2024().unwrap();
+    let mut out = super::monthly::MarksByYear::new();
+    let mut issues = 0;
+    for mark in marks {
+        let month = u8::try_from(mark.date.month()).unwrap();
+        let month =
+            cairn_measures::attendance::monthly::CalendarMonth::new(mark.date.year(), month)
+                .unwrap();
+        let counts = out
+            .entry(crate::rows::year_to_db(AcademicYear::containing(mark.date)))
+            .or_default()
+            .entry(ids[mark.upn.as_str()])
+            .or_default()
+            .entry(month)
+            .or_default();
+        match codes.treatment(mark.code.as_str()) {
+            Some(treatment) => counts.add(treatment),
+            None => issues += 1,
+        }
+    }
+    (out, issues)
+}
+
+async fn pupil_ids(store: &Store) -> HashMap<String, i64> {
+    let rows: Vec<(String, i64)> = on_pool!(store, pool => {
+        sqlx::query_as("SELECT upn, id FROM pupils").fetch_all(pool).await.unwrap()
+    });
+    rows.into_iter().collect()
+}
+
 async fn count_refreshes(store: &Store) -> i64 {
     on_pool!(store, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM measure_refreshes")
@@ -500,6 +538,14 @@ backend_test! {
             .unwrap();
         assert!(summary.monthly_results > 0, "{summary:?}");
 
+        // The refresh sums the marks in SQL; the sums are the marks counted one by one.
+        let ids = pupil_ids(store).await;
+        let (by_hand, issues) = tally_by_hand(&partnership.attendance_marks, &ids);
+        let records = store.load_records().await.unwrap();
+        assert_eq!((records.marks.issues, issues), (0, 0));
+        assert_eq!(records.marks.by_year.len(), 1);
+        assert!(records.marks.by_year == by_hand);
+
         // Stored rows match a hand tally of the marks: October 2024 at one school, all pupils.
         let latest_year = year(2024);
         let placed = schools_by_pupil(&partnership);
@@ -562,5 +608,61 @@ backend_test! {
         // Earlier years came as termly summaries only: no monthly figures.
         let earlier = store.latest_monthly_attendance(year(2023), &scopes).await.unwrap();
         assert!(earlier.is_empty());
+    }
+}
+
+backend_test! {
+    async fn marks_summed_in_sql_count_every_code_as_the_engine_does(db) {
+        use cairn_domain::{AttendanceCode, AttendanceMark, Session};
+        let store = db.store();
+        let demo = crate::tests::demo();
+        let upn = demo.pupils[0].upn.clone();
+        let mut partnership = Partnership {
+            schools: demo.schools.clone(),
+            groups: demo.groups.clone(),
+            memberships: demo.memberships.clone(),
+            pupils: vec![demo.pupils[0].clone()],
+            enrolments: demo.enrolments.iter().filter(|e| e.upn == upn).cloned().collect(),
+            ..Partnership::default()
+        };
+        // Every code of the 2024 set, a day each from 30 August 2024 (so across two months),
+        // with a present PM; and H, withdrawn in August 2024, on a day in 2023, which the
+        // engine's 2024 set does not know.
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 8, 30).unwrap();
+        let codes = cairn_measures::attendance::AttendanceCodes::dfe_2024().unwrap();
+        for (i, (code, _)) in codes.codes().enumerate() {
+            let date = start + chrono::Days::new(u64::try_from(i).unwrap());
+            for (session, code) in [(Session::Am, code), (Session::Pm, "\\")] {
+                partnership.attendance_marks.push(AttendanceMark {
+                    upn: upn.clone(),
+                    date,
+                    session,
+                    code: AttendanceCode::parse(code, date).unwrap(),
+                });
+            }
+        }
+        let old = chrono::NaiveDate::from_ymd_opt(2023, 10, 2).unwrap();
+        partnership.attendance_marks.push(AttendanceMark {
+            upn: upn.clone(),
+            date: old,
+            session: Session::Am,
+            code: AttendanceCode::parse("H", old).unwrap(),
+        });
+        store.load_partnership(&partnership).await.unwrap();
+
+        let ids = pupil_ids(store).await;
+        let (by_hand, issues) = tally_by_hand(&partnership.attendance_marks, &ids);
+        assert_eq!(issues, 1);
+        let records = store.load_records().await.unwrap();
+        assert_eq!(records.marks.issues, 1);
+        assert!(records.marks.by_year == by_hand, "{:?}\n{by_hand:?}", records.marks.by_year);
+        // August 2024 is in 2023/24 with the withdrawn code's month; September 2024 in 2024/25.
+        assert_eq!(records.marks.by_year.keys().copied().collect::<Vec<_>>(), [2023, 2024]);
+        let sessions: u32 = records.marks.by_year[&2024]
+            .values()
+            .flat_map(|months| months.values())
+            .map(|c| c.possible)
+            .sum();
+        assert!(sessions > 20, "{sessions}");
     }
 }

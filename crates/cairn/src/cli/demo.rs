@@ -38,22 +38,28 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let store = database.open().await?;
     let started = std::time::Instant::now();
+    let stage = Stages::new();
     let partnership = cairn_demo::generate_areas(args.seed, args.areas);
+    stage.done("generated the demo partnership");
     let summary = store
         .load_partnership(&partnership)
         .await
         .context("cannot load the demo partnership")?;
+    drop(partnership);
+    stage.done("loaded the demo partnership");
     let national = cairn_demo::national_benchmarks(args.seed);
     store
         .load_national_benchmarks(&national)
         .await
         .context("cannot load the demo's national benchmarks")?;
+    stage.done("loaded the national benchmarks");
     let refresh_started = std::time::Instant::now();
     let refresh = store
         .refresh_measures("demo load", chrono::Utc::now(), Default::default())
         .await
         .context("cannot compute the demo partnership's measures")?;
     super::refresh::print_summary(&refresh, refresh_started.elapsed());
+    stage.done("refreshed the measures");
     ensure_logins(&store).await?;
     // After the refresh and the accounts, so criteria are judged and packs frozen at once.
     store
@@ -73,6 +79,11 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .load_risk_decisions(&cairn_demo::risk_decisions())
         .await
         .context("cannot load the demo's risk register decisions")?;
+    store
+        .checkpoint()
+        .await
+        .context("cannot checkpoint the demo database")?;
+    stage.done("loaded the plan, reviews, practices and logins");
     println!(
         "Demo partnership (seed {}) in {}: {} schools, {} groups, {} pupils, {} enrolments ({:.1} s).",
         args.seed,
@@ -87,6 +98,21 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     serve::serve(store, &args.web, print_logins).await
+}
+
+/// Logs how long each stage of building the demo took, so a slow start-up says where.
+struct Stages(std::cell::Cell<std::time::Instant>);
+
+impl Stages {
+    fn new() -> Self {
+        Stages(std::cell::Cell::new(std::time::Instant::now()))
+    }
+
+    fn done(&self, stage: &str) {
+        let now = std::time::Instant::now();
+        let seconds = now.duration_since(self.0.replace(now)).as_secs_f64();
+        tracing::info!(seconds = format!("{seconds:.2}"), "demo: {stage}");
+    }
 }
 
 /// Creates each demo account, or resets its password if it exists, and grants its role.

@@ -1,0 +1,4 @@
+-- Twin of ../sqlite/20261207100000_store_marks_by_key.sql: change both together.
+-- SQLite now keeps session marks in their primary key's order (WITHOUT ROWID), halving their
+-- share of its file. PostgreSQL has no such table form: its attendance_marks stays a heap
+-- with its primary key index, so there is nothing to change here.
