@@ -56,7 +56,10 @@ pub struct PlanAction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanMeeting {
     pub kind: MeetingKind,
+    /// The group; for a school's board meeting, the group the school belongs to.
     pub group_code: String,
+    /// The school whose governing board meets, or `None` for the group's meeting.
+    pub urn: Option<crate::Urn>,
     pub title: String,
     pub held_on: NaiveDate,
     pub agenda: String,
