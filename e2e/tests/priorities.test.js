@@ -75,7 +75,7 @@ test('the trust leader adds a priority with a criterion and sees it judged', asy
   await page.close();
 });
 
-test("the owner's overdue actions, the annual review and a frozen meeting pack", async () => {
+test("the owner's overdue actions, the annual review, a moved target's history and a frozen meeting pack", async () => {
   const page = await browser.freshPage();
   await signIn(page, 'trust.leader');
   await page.goto(url('/my'));
@@ -88,6 +88,14 @@ test("the owner's overdue actions, the annual review and a frozen meeting pack",
   assert.ok(await page.locator('main section').count() >= 2, 'a section per priority');
   await screenshot(page, 'annual-review');
   await checkAccessibility(page, 'the annual review');
+
+  // The demo's reading priority: Millbrook's 2026 target was raised, and its history says so.
+  await page.goto(url('/priorities'));
+  await page.getByRole('link', { name: 'Reading, writing and maths at the end of primary' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Reading, writing and maths at the end of primary' }).waitFor();
+  const moved = await page.locator('#table-history table tbody tr').first().innerText();
+  assert.match(moved, /Success criterion changed/);
+  assert.match(moved, /70\.0%[\s\S]*75\.0%/);
 
   await page.goto(url('/meetings'));
   await page.getByRole('link', { name: 'Trust board: standards committee' }).click();

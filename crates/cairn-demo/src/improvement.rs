@@ -11,9 +11,9 @@
 
 use cairn_domain::{
     AcademicYear, ActionStatus, Comparison, ImprovementPlan, MeetingKind, PlanAction,
-    PlanCriterion, PlanMeeting, PlanPriority, Rag, Scope, Urn, Username,
+    PlanCriterion, PlanMeeting, PlanPriority, PlanTargetMove, Rag, Scope, Urn, Username,
 };
-use chrono::NaiveDate;
+use chrono::{NaiveDate, TimeZone};
 
 use crate::schools::{KINGSMERE, MILLBROOK_PRIMARY, NORTHVALE_HIGH, RIVERSIDE_ACADEMY};
 use crate::{CLUSTER_CODES, TRUST_CODE};
@@ -65,6 +65,7 @@ fn criterion(
         comparison,
         target,
         due_year: year(due),
+        moved: None,
     }
 }
 
@@ -113,14 +114,25 @@ pub fn improvement_plan() -> ImprovementPlan {
                 Some(0.6),
                 2024,
             ),
-            criterion(
-                "ks2_rwm_expected",
-                "all",
-                millbrook(),
-                Comparison::Target,
-                Some(0.75),
-                2026,
-            ),
+            // First set at 70%; raised to 75% once Millbrook had met the 60% target.
+            PlanCriterion {
+                moved: Some(PlanTargetMove {
+                    first_target: 0.7,
+                    by: user("trust.leader"),
+                    at: chrono::Utc
+                        .with_ymd_and_hms(2025, 9, 15, 16, 30, 0)
+                        .single()
+                        .unwrap_or_default(),
+                }),
+                ..criterion(
+                    "ks2_rwm_expected",
+                    "all",
+                    millbrook(),
+                    Comparison::Target,
+                    Some(0.75),
+                    2026,
+                )
+            },
             criterion(
                 "ks2_rwm_expected",
                 "disadvantaged",

@@ -1066,14 +1066,17 @@ impl Store {
 
     /// Loads an improvement plan (the demo's) into a store that has no priorities yet: its
     /// priorities, criteria (judged at once), actions and meetings, freezing the packs the
-    /// plan asks for. Does nothing, and returns `false`, when any priority exists, so loading
-    /// the demo twice changes nothing. A measure or pupil group code the store does not know
-    /// is `StoreError::NotFound`.
+    /// plan asks for. A criterion whose target was moved is set with its first target and then
+    /// changed, so the move is in the priority's history in the words `describe` gives
+    /// criteria. Does nothing, and returns `false`, when any priority exists, so loading the
+    /// demo twice changes nothing. A measure or pupil group code the store does not know is
+    /// `StoreError::NotFound`.
     #[tracing::instrument(skip_all)]
     pub async fn load_improvement_plan(
         &self,
         plan: &ImprovementPlan,
         now: DateTime<Utc>,
+        describe: DescribeCriterion<'_>,
     ) -> Result<bool, StoreError> {
         if !self.priorities().await?.is_empty() {
             return Ok(false);
@@ -1108,7 +1111,7 @@ impl Store {
                     Scope::Group(code) => ResultScope::Group(code.clone()),
                     Scope::School(urn) => ResultScope::School(*urn),
                 };
-                self.add_criterion(&NewCriterion {
+                let criterion = NewCriterion {
                     priority_id,
                     measure,
                     pupil_group,
@@ -1116,8 +1119,26 @@ impl Store {
                     comparison: c.comparison,
                     target: c.target,
                     due_year: c.due_year,
-                })
-                .await?;
+                };
+                match &c.moved {
+                    None => {
+                        self.add_criterion(&criterion).await?;
+                    }
+                    Some(moved) => {
+                        let id = self
+                            .add_criterion(&NewCriterion {
+                                target: Some(moved.first_target),
+                                ..criterion.clone()
+                            })
+                            .await?;
+                        let editor = Editor {
+                            by: &moved.by,
+                            at: moved.at,
+                        };
+                        self.update_criterion(id, &criterion, editor, describe)
+                            .await?;
+                    }
+                }
             }
             let mut ids = Vec::new();
             for a in &planned.actions {

@@ -81,11 +81,22 @@ backend_test! {
         let store = db.store();
         demo_with_measures(store).await;
         let plan = cairn_demo::improvement_plan();
-        assert!(store.load_improvement_plan(&plan, at(10)).await.unwrap());
-        assert!(!store.load_improvement_plan(&plan, at(11)).await.unwrap(), "a second load changes nothing");
+        assert!(store.load_improvement_plan(&plan, at(10), &|c| format!("{c:?}")).await.unwrap());
+        assert!(!store.load_improvement_plan(&plan, at(11), &|c| format!("{c:?}")).await.unwrap(), "a second load changes nothing");
 
         let priorities = store.priorities().await.unwrap();
         assert_eq!(priorities.len(), plan.priorities.len());
+        // The moved target is in its priority's history, the criterion holding the new one.
+        let moved = plan.priorities.iter().position(|p| p.criteria.iter().any(|c| c.moved.is_some())).unwrap();
+        let priority = &store.priorities().await.unwrap()[moved];
+        assert_eq!(priority.title, plan.priorities[moved].title);
+        let history = store.priority_history(priority.id).await.unwrap();
+        let change = history.iter().find(|c| c.kind == crate::ChangeKind::CriterionChanged).expect("the move is recorded");
+        assert!(change.old_value.contains("target: Some(0.7)"), "{change:?}");
+        assert!(change.new_value.contains("target: Some(0.75)"), "{change:?}");
+        assert_eq!(change.changed_by.as_str(), "trust.leader");
+        assert!(store.criteria(Some(priority.id)).await.unwrap().iter().any(|c| c.target == Some(0.75)));
+
         let criteria = store.criteria(None).await.unwrap();
         let statuses: Vec<CriterionStatus> = criteria
             .iter()

@@ -21,7 +21,11 @@ pub(crate) async fn with_plan(db: &TestDb) -> TestApp {
         .await
         .unwrap();
     store
-        .load_improvement_plan(&cairn_demo::improvement_plan(), FixedClock.now())
+        .load_improvement_plan(
+            &cairn_demo::improvement_plan(),
+            FixedClock.now(),
+            &crate::criterion_words(store).await.unwrap(),
+        )
         .await
         .unwrap();
     t
@@ -351,6 +355,19 @@ backend_test! {
         let governor = t.sign_in("governor").await;
         let minutes = format!("/meetings/{}/minutes", ids.board_meeting);
         assert_eq!(post(&t, &governor, &minutes, &[("minutes", "x")]).await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+backend_test! {
+    async fn the_demo_priority_shows_its_moved_target_in_its_history(db) {
+        let t = with_plan(db).await;
+        let ids = ids(&t).await;
+        let page = t.get(&format!("/priorities/{}", ids.trust_priority), &t.sign_in("governor").await).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let history = &page.body[page.body.find("id=\"history\"").expect("a history section")..];
+        assert!(history.contains("Priya Shah"), "who moved it: {history}");
+        assert!(history.contains("15 September 2025") || history.contains("2025-09-15"), "{history}");
+        assert!(history.contains("(70.0%)") && history.contains("(75.0%)"), "{history}");
     }
 }
 
