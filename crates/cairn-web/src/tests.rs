@@ -7,6 +7,7 @@ mod dashboards;
 mod imports;
 mod improvement;
 mod overview;
+mod paging;
 mod practices;
 mod reviews;
 mod risks;
