@@ -169,19 +169,23 @@ pub(crate) struct ErrorPage {
 mod tests {
     use super::Pager;
 
+    /// Rows, the page asked for, then the page, pages, first and last rows shown, and the
+    /// previous and next links.
+    type Case = (
+        usize,
+        &'static str,
+        usize,
+        usize,
+        usize,
+        usize,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
     #[test]
     fn a_pager_slices_a_list_and_links_either_side_keeping_the_filters() {
         // (total, requested, page, pages, first, last, prev, next)
-        let cases: &[(
-            usize,
-            &str,
-            usize,
-            usize,
-            usize,
-            usize,
-            Option<&str>,
-            Option<&str>,
-        )] = &[
+        let cases: &[Case] = &[
             (0, "", 1, 1, 0, 0, None, None),
             (7, "", 1, 1, 1, 7, None, None),
             (10, "", 1, 1, 1, 10, None, None),
