@@ -333,7 +333,7 @@ backend_test! {
         assert!(actions.contains(&"pupil.show"));
         assert!(actions.contains(&"pupil.export"));
         for entry in &entries {
-            assert!(!super::carries_upn(&entry.detail), "no UPNs in the log: {}", entry.detail);
+            assert!(!crate::tests::carries_upn(&entry.detail), "no UPNs in the log: {}", entry.detail);
         }
         // The head can read who looked.
         let log = t.get(&format!("/schools/{urn}/audit"), &t.sign_in("head.northvale").await).await;

@@ -279,7 +279,7 @@ backend_test! {
         let log = t.state.store.audit_for_school(high, 10).await.unwrap();
         assert!(log.iter().any(|e| e.detail == format!("viewed risk register entry {id}")), "{log:?}");
         assert!(
-            !log.iter().any(|e| super::carries_upn(&e.detail)),
+            !log.iter().any(|e| crate::tests::carries_upn(&e.detail)),
             "no UPNs in the log"
         );
     }
