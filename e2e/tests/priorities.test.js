@@ -1,6 +1,7 @@
 // The improvement cycle: a trust leader adds a priority with a success criterion and sees its
 // status, raises the criterion's target and sees it judged again and recorded in the
-// priority's history; the owner's overdue actions; a meeting's frozen data pack.
+// priority's history; the owner's overdue actions; a meeting's frozen data pack; a school's
+// governing board adding its own meeting with a pack of the school's figures.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -74,7 +75,7 @@ test('the trust leader adds a priority with a criterion and sees it judged', asy
   await page.close();
 });
 
-test("the owner's overdue actions, the annual review and a frozen meeting pack", async () => {
+test("the owner's overdue actions, the annual review, a moved target's history and a frozen meeting pack", async () => {
   const page = await browser.freshPage();
   await signIn(page, 'trust.leader');
   await page.goto(url('/my'));
@@ -88,6 +89,14 @@ test("the owner's overdue actions, the annual review and a frozen meeting pack",
   await screenshot(page, 'annual-review');
   await checkAccessibility(page, 'the annual review');
 
+  // The demo's reading priority: Millbrook's 2026 target was raised, and its history says so.
+  await page.goto(url('/priorities'));
+  await page.getByRole('link', { name: 'Reading, writing and maths at the end of primary' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Reading, writing and maths at the end of primary' }).waitFor();
+  const moved = await page.locator('#table-history table tbody tr').first().innerText();
+  assert.match(moved, /Success criterion changed/);
+  assert.match(moved, /70\.0%[\s\S]*75\.0%/);
+
   await page.goto(url('/meetings'));
   await page.getByRole('link', { name: 'Trust board: standards committee' }).click();
   await page.getByRole('heading', { level: 1, name: 'Trust board: standards committee' }).waitFor();
@@ -97,5 +106,40 @@ test("the owner's overdue actions, the annual review and a frozen meeting pack",
   assert.ok(await page.locator('main table').first().locator('tbody tr').count() > 0, 'the pack has figures');
   await screenshot(page, 'meeting-pack');
   await checkAccessibility(page, 'a meeting pack');
+  await page.close();
+});
+
+test("a school's chair of governors adds the board's meeting and freezes its own school's pack", async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'governor.northvale');
+  await page.goto(url('/meetings'));
+  await page.getByRole('heading', { level: 1, name: 'Meetings' }).waitFor();
+  assert.ok(await page.getByRole('link', { name: 'Northvale High School: local governing board' }).isVisible(),
+    "the demo's board meeting is listed");
+  assert.equal(await page.getByRole('link', { name: 'Trust board: standards committee' }).count(), 0,
+    "the trust board's meeting is not the school governors'");
+  const title = `Governing board, spring (${Date.now()})`;
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Kind').selectOption({ label: 'Board meeting' });
+  await page.getByLabel('Whose meeting').selectOption({ label: 'Northvale High School governing board' });
+  await page.getByLabel('Date').fill('2027-03-11');
+  await page.getByLabel('Agenda').fill('1. Attendance\n2. Results');
+  await checkAccessibility(page, 'the meetings list with its form');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Add the meeting' }).click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  assert.match(await page.locator('dl.facts').innerText(), /Northvale High School governing board/);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Freeze the data pack now' }).click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: `Data pack: ${title}` }).waitFor();
+  const scopes = await page.locator('main table').first().locator('tbody th').allInnerTexts();
+  assert.ok(scopes.length > 0, 'the pack has figures');
+  assert.ok(scopes.every((s) => s === 'Northvale High School'), `only the school's own figures: ${[...new Set(scopes)]}`);
+  await screenshot(page, 'school-meeting-pack');
+  await checkAccessibility(page, "a school board's meeting pack");
   await page.close();
 });

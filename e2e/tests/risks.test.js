@@ -1,5 +1,7 @@
 // The early-warning risk register: a trust leader filters the board, opens an entry that fired,
-// records a decision and sees it in the history, and opens the rules; the board fits a phone.
+// records a decision and sees it in the history, and opens the rules with each school's unread
+// teacher assessments; a school's data manager reads the rules that judge it; the board fits
+// a phone.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -55,7 +57,25 @@ test('the trust leader opens the register, filters it and records a decision', a
   assert.ok(await page.getByLabel("Pupil's absence rising").isChecked(), 'on by default');
   assert.ok(await page.getByLabel('Pupil below expected and not rising').first().isChecked(), 'on by default');
   assert.match(await page.getByLabel(/^Written results, lowest first/).first().inputValue(), /^BLW = below\nPK1 = below/);
+  const unread = page.getByRole('table', { name: 'Teacher assessments this scheme cannot read, by school' }).first();
+  assert.ok(await unread.locator('tbody tr').count() > 1, "a row for each of the trust's schools");
   await checkAccessibility(page, 'the risk register rules');
+  await page.close();
+});
+
+test("a school's data manager reads the rules that judge the school and its unread teacher assessments", async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'data.northvale');
+  await page.goto(url('/risks'));
+  await page.getByRole('link', { name: 'See the rules that judge your school' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Risk register rules' }).waitFor();
+  assert.ok(await page.getByLabel('Pupil below expected and not rising').first().isDisabled(), 'read only');
+  assert.equal(await page.getByRole('button', { name: /^Save the rules/ }).count(), 0);
+  const rows = page.getByRole('table', { name: 'Teacher assessments this scheme cannot read, by school' }).locator('tbody tr');
+  assert.equal(await rows.count(), 1, 'their own school only');
+  assert.match(await rows.first().innerText(), /^Northvale High School\s+[\d,]+\s+0/);
+  await screenshot(page, 'risk-rules-read-only');
+  await checkAccessibility(page, 'the risk register rules, read only');
   await page.close();
 });
 

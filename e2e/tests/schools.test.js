@@ -1,4 +1,4 @@
-// A school's page, its pupils, its access log, and the 403 page.
+// A school's page, its pupils (a page at a time), its access log, and the 403 page.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -78,5 +78,49 @@ test("a headteacher gets the 403 page on another school's page", async () => {
   assert.match(await page.locator('main').innerText(), /Error 403/);
   await screenshot(page, 'forbidden');
   await checkAccessibility(page, 'the 403 page');
+  await page.close();
+});
+
+test("a data manager pages through the school's pupils and the filtered finder keeps its filters", async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'data.northvale');
+  await page.goto(url('/pupils'));
+  await page.getByLabel('Disadvantaged').selectOption({ label: 'No' });
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Find pupils' }).click(),
+  ]);
+  const pager = page.getByRole('navigation', { name: 'Pages of pupils' });
+  assert.match(await pager.innerText(), /Showing pupils 1 to 100 of [\d,]+: page 1 of \d+/);
+  assert.equal(await page.locator('#table-pupils tbody tr').count(), 100);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    pager.getByRole('link', { name: 'Next page of pupils' }).click(),
+  ]);
+  assert.match(page.url(), /disadvantaged=no&page=2$/);
+  assert.match(await page.getByRole('navigation', { name: 'Pages of pupils' }).innerText(), /Showing pupils 101 to/);
+  assert.equal(await page.getByLabel('Disadvantaged').inputValue(), 'no', 'the filter stays chosen');
+  for (const cell of await page.locator('#table-pupils tbody tr td:nth-child(5)').allTextContents()) {
+    assert.equal(cell.trim(), 'No');
+  }
+  await screenshot(page, 'pupils-page-2');
+  await checkAccessibility(page, 'the second page of a filtered pupil list');
+
+  // The school's own roll pages the same way, back as well as forward.
+  await page.goto(url('/'));
+  await page.getByRole('link', { name: 'Northvale High School' }).first().click();
+  await page.getByRole('link', { name: 'Pupils on roll' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pupils on roll at Northvale High School' }).waitFor();
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('link', { name: 'Next page of pupils' }).click(),
+  ]);
+  assert.match(page.url(), /\/pupils\?page=2$/);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('link', { name: 'Previous page of pupils' }).click(),
+  ]);
+  assert.match(page.url(), /\/pupils\?page=1$/);
+  await checkAccessibility(page, "a page of a school's roll");
   await page.close();
 });

@@ -61,6 +61,15 @@ pub fn demo_logins() -> Vec<DemoLogin> {
             what: "Northvale High School only, pupil-level",
         });
         logins.push(DemoLogin {
+            username: "governor.northvale",
+            display_name: "Ruth Ahmed (Chair of governors, Northvale High)",
+            role: Role {
+                kind: RoleKind::Governor,
+                scope: Scope::School(high),
+            },
+            what: "Northvale High School only, aggregates; its governing board's meetings",
+        });
+        logins.push(DemoLogin {
             username: "data.northvale",
             display_name: "Sam Patel (Data manager, Northvale High)",
             role: Role {

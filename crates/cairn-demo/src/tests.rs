@@ -1767,6 +1767,10 @@ fn the_improvement_plan_names_demo_schools_groups_and_logins_and_is_the_same_eve
             assert!(action.starts_on <= action.due_on, "{}", action.title);
         }
     }
+    assert!(
+        plan.meetings.iter().any(|m| m.urn.is_some()),
+        "a school's governing board meets too"
+    );
     for meeting in &plan.meetings {
         assert!(
             partnership
@@ -1774,6 +1778,15 @@ fn the_improvement_plan_names_demo_schools_groups_and_logins_and_is_the_same_eve
                 .iter()
                 .any(|g| g.code == meeting.group_code)
         );
+        if let Some(urn) = meeting.urn {
+            assert!(
+                partnership.memberships.iter().any(|m| m.urn == urn
+                    && m.group_code == meeting.group_code
+                    && m.is_active_on(meeting.held_on)),
+                "{}: the school belongs to the meeting's group",
+                meeting.title
+            );
+        }
         for (_, link) in &meeting.decisions {
             if let Some((p, a)) = link {
                 assert!(

@@ -37,8 +37,20 @@ pub struct PlanCriterion {
     /// Whose figure: the group or one school.
     pub scope: Scope,
     pub comparison: Comparison,
+    /// The target now.
     pub target: Option<f64>,
     pub due_year: AcademicYear,
+    /// When the target was moved since the criterion was set: the target it had first, who
+    /// moved it and when. Loading records the move in the priority's history.
+    pub moved: Option<PlanTargetMove>,
+}
+
+/// A success criterion's target as first set, before someone moved it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanTargetMove {
+    pub first_target: f64,
+    pub by: Username,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +68,10 @@ pub struct PlanAction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanMeeting {
     pub kind: MeetingKind,
+    /// The group; for a school's board meeting, the group the school belongs to.
     pub group_code: String,
+    /// The school whose governing board meets, or `None` for the group's meeting.
+    pub urn: Option<crate::Urn>,
     pub title: String,
     pub held_on: NaiveDate,
     pub agenda: String,

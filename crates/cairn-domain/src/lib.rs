@@ -39,7 +39,9 @@ pub use codes::{
     SenProvision, Sex, SharingLevel, Term,
 };
 pub use ids::{IdError, Laestab, Upn, UpnKind, Urn};
-pub use improvement::{ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority};
+pub use improvement::{
+    ImprovementPlan, PlanAction, PlanCriterion, PlanMeeting, PlanPriority, PlanTargetMove,
+};
 pub use improvement::{PlanRiskDecision, PlanRiskStep};
 pub use practices::{LibraryPost, LibraryPractice, PracticeLibrary};
 pub use records::{

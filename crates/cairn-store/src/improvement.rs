@@ -145,7 +145,11 @@ impl Action {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewMeeting {
     pub kind: MeetingKind,
+    /// The group the meeting is for; for a school's board meeting, the group the school
+    /// belongs to (its trust, else its cluster).
     pub group_code: String,
+    /// The school whose governing board meets, or `None` for a group's meeting.
+    pub urn: Option<Urn>,
     pub title: String,
     pub held_on: NaiveDate,
     pub agenda: String,
@@ -158,6 +162,8 @@ pub struct Meeting {
     pub id: i64,
     pub kind: MeetingKind,
     pub group_code: String,
+    /// The school whose governing board met, or `None` for a group's meeting.
+    pub urn: Option<Urn>,
     pub title: String,
     pub held_on: NaiveDate,
     pub agenda: String,
@@ -424,6 +430,7 @@ struct MeetingRow {
     id: i64,
     kind: String,
     group_code: String,
+    urn: Option<i64>,
     title: String,
     held_on: NaiveDate,
     agenda: String,
@@ -432,7 +439,7 @@ struct MeetingRow {
     frozen_at: Option<DateTime<Utc>>,
 }
 
-const MEETING_SELECT: &str = "SELECT m.id, m.kind, m.group_code, m.title, m.held_on, m.agenda, \
+const MEETING_SELECT: &str = "SELECT m.id, m.kind, m.group_code, m.urn, m.title, m.held_on, m.agenda, \
      m.attendees, m.minutes, k.frozen_at \
      FROM meetings m LEFT JOIN meeting_packs k ON k.meeting_id = m.id";
 
@@ -750,11 +757,13 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let id: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(
-                "INSERT INTO meetings (kind, group_code, title, held_on, agenda, attendees, \
-                 minutes, created_at) VALUES ($1, $2, $3, $4, $5, $6, '', $7) RETURNING id",
+                "INSERT INTO meetings (kind, group_code, urn, title, held_on, agenda, \
+                 attendees, minutes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8) \
+                 RETURNING id",
             )
             .bind(meeting.kind.code())
             .bind(&meeting.group_code)
+            .bind(meeting.urn.map(urn_to_db))
             .bind(&meeting.title)
             .bind(meeting.held_on)
             .bind(&meeting.agenda)
@@ -849,7 +858,8 @@ impl Store {
 
     /// Freezes a meeting's data pack: copies the newest refresh's figures for the meeting's
     /// group and the schools that were its members on the meeting day, with the status of the
-    /// group's priorities' criteria. A pack is frozen once; freezing again is
+    /// group's priorities' criteria; for a school's board meeting, that school's figures in
+    /// every stored year and the criteria set on them. A pack is frozen once; freezing again is
     /// `StoreError::Conflict`, and freezing before any refresh is `StoreError::NotFound`.
     #[tracing::instrument(skip_all, fields(meeting.id = meeting_id))]
     pub async fn freeze_meeting_pack(
@@ -869,26 +879,34 @@ impl Store {
                 constraint: "meeting_packs_pkey".to_owned(),
             });
         }
-        let members: Vec<Urn> = self
-            .memberships()
-            .await?
-            .into_iter()
-            .filter(|m| m.group_code == meeting.group_code && m.is_active_on(meeting.held_on))
-            .map(|m| m.urn)
-            .collect();
-        let mut scopes = vec![ResultScope::Group(meeting.group_code.clone())];
-        scopes.extend(members.iter().map(|u| ResultScope::School(*u)));
         let group_scope = Scope::Group(meeting.group_code.clone());
-        let pack = self
-            .build_pack(
-                &PackSpec {
+        let spec = match meeting.urn {
+            // A school's board sees its own school's figures, every stored year, and every
+            // criterion set on them (its own priorities' and its trust's).
+            Some(urn) => PackSpec {
+                scopes: vec![ResultScope::School(urn)],
+                all_years: true,
+                criteria_of: &move |_, criterion| criterion.scope == ResultScope::School(urn),
+            },
+            None => {
+                let members = self
+                    .memberships()
+                    .await?
+                    .into_iter()
+                    .filter(|m| {
+                        m.group_code == meeting.group_code && m.is_active_on(meeting.held_on)
+                    })
+                    .map(|m| ResultScope::School(m.urn));
+                let mut scopes = vec![ResultScope::Group(meeting.group_code.clone())];
+                scopes.extend(members);
+                PackSpec {
                     scopes,
                     all_years: false,
                     criteria_of: &|priority, _| priority.scope == group_scope,
-                },
-                now,
-            )
-            .await?;
+                }
+            }
+        };
+        let pack = self.build_pack(&spec, now).await?;
         self.insert_pack(PackTable::Meeting, meeting_id, &pack)
             .await?;
         tracing::info!(n_figures = pack.figures.len(), "meeting pack frozen");
@@ -1048,14 +1066,17 @@ impl Store {
 
     /// Loads an improvement plan (the demo's) into a store that has no priorities yet: its
     /// priorities, criteria (judged at once), actions and meetings, freezing the packs the
-    /// plan asks for. Does nothing, and returns `false`, when any priority exists, so loading
-    /// the demo twice changes nothing. A measure or pupil group code the store does not know
-    /// is `StoreError::NotFound`.
+    /// plan asks for. A criterion whose target was moved is set with its first target and then
+    /// changed, so the move is in the priority's history in the words `describe` gives
+    /// criteria. Does nothing, and returns `false`, when any priority exists, so loading the
+    /// demo twice changes nothing. A measure or pupil group code the store does not know is
+    /// `StoreError::NotFound`.
     #[tracing::instrument(skip_all)]
     pub async fn load_improvement_plan(
         &self,
         plan: &ImprovementPlan,
         now: DateTime<Utc>,
+        describe: DescribeCriterion<'_>,
     ) -> Result<bool, StoreError> {
         if !self.priorities().await?.is_empty() {
             return Ok(false);
@@ -1090,7 +1111,7 @@ impl Store {
                     Scope::Group(code) => ResultScope::Group(code.clone()),
                     Scope::School(urn) => ResultScope::School(*urn),
                 };
-                self.add_criterion(&NewCriterion {
+                let criterion = NewCriterion {
                     priority_id,
                     measure,
                     pupil_group,
@@ -1098,8 +1119,26 @@ impl Store {
                     comparison: c.comparison,
                     target: c.target,
                     due_year: c.due_year,
-                })
-                .await?;
+                };
+                match &c.moved {
+                    None => {
+                        self.add_criterion(&criterion).await?;
+                    }
+                    Some(moved) => {
+                        let id = self
+                            .add_criterion(&NewCriterion {
+                                target: Some(moved.first_target),
+                                ..criterion.clone()
+                            })
+                            .await?;
+                        let editor = Editor {
+                            by: &moved.by,
+                            at: moved.at,
+                        };
+                        self.update_criterion(id, &criterion, editor, describe)
+                            .await?;
+                    }
+                }
             }
             let mut ids = Vec::new();
             for a in &planned.actions {
@@ -1125,6 +1164,7 @@ impl Store {
                     &NewMeeting {
                         kind: planned.kind,
                         group_code: planned.group_code.clone(),
+                        urn: planned.urn,
                         title: planned.title.clone(),
                         held_on: planned.held_on,
                         agenda: planned.agenda.clone(),
@@ -1153,6 +1193,7 @@ fn meeting_from_row(row: MeetingRow, decisions: Vec<Decision>) -> Result<Meeting
         id: row.id,
         kind: code_from_db("meeting kind", &row.kind, MeetingKind::parse)?,
         group_code: row.group_code,
+        urn: row.urn.map(urn_from_db).transpose()?,
         title: row.title,
         held_on: row.held_on,
         agenda: row.agenda,

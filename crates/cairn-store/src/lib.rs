@@ -73,7 +73,7 @@ pub use reads::{
 pub use reviews::{Finding, FocusArea, NewReview, Review, ReviewStage};
 pub use risks::{
     RISK_MEASURES, RegisterSummary, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter,
-    RiskFinding, RiskPupil, RiskStatus,
+    RiskFinding, RiskPupil, RiskStatus, UnreadAssessments,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

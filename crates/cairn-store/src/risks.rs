@@ -249,6 +249,44 @@ pub struct RegisterSummary {
     pub no_prior_attainment: usize,
 }
 
+/// One school's teacher assessments that its grade scheme cannot read
+/// ([`Store::unread_teacher_assessments`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadAssessments {
+    pub urn: Urn,
+    /// The group whose rules judge the school (its trust, else its first other group by
+    /// code); `None`: the defaults.
+    pub rules_group: Option<String>,
+    /// Dated assessments in the year.
+    pub assessments: usize,
+    /// Of those, how many the scheme cannot read.
+    pub unread: usize,
+    /// Each written result the scheme cannot read and how often, most frequent first.
+    pub unread_results: Vec<(String, usize)>,
+}
+
+/// The group whose risk settings judge a school on `today`: its trust, else the first other
+/// group it belongs to, by code.
+fn rules_group<'a>(
+    urn: Urn,
+    memberships: &'a [cairn_domain::Membership],
+    groups: &[cairn_domain::Group],
+    today: NaiveDate,
+) -> Option<&'a str> {
+    let mut mine: Vec<(bool, &str)> = memberships
+        .iter()
+        .filter(|m| m.urn == urn && m.is_active_on(today))
+        .map(|m| {
+            let is_trust = groups
+                .iter()
+                .any(|g| g.code == m.group_code && g.kind == GroupKind::Trust);
+            (!is_trust, m.group_code.as_str())
+        })
+        .collect();
+    mine.sort_unstable();
+    mine.first().map(|(_, code)| *code)
+}
+
 /// A rule that fired, by the entry it belongs to.
 type EntryKey = (RiskRule, Urn, Option<i64>, Measure, PupilGroup);
 /// A stored entry's key columns (id, rule, URN, pupil, measure, group) and whether it fires.
@@ -553,19 +591,8 @@ impl Store {
         let groups = self.groups().await?;
         let memberships = self.memberships().await?;
         let config_for = |urn: Urn| -> RiskConfig {
-            let mut mine: Vec<(bool, &str)> = memberships
-                .iter()
-                .filter(|m| m.urn == urn && m.is_active_on(today))
-                .map(|m| {
-                    let is_trust = groups
-                        .iter()
-                        .any(|g| g.code == m.group_code && g.kind == GroupKind::Trust);
-                    (!is_trust, m.group_code.as_str())
-                })
-                .collect();
-            mine.sort_unstable();
-            mine.first()
-                .and_then(|(_, code)| settings.get(*code).cloned())
+            rules_group(urn, &memberships, &groups, today)
+                .and_then(|code| settings.get(code).cloned())
                 .unwrap_or_default()
         };
         let latest = self
@@ -810,6 +837,85 @@ impl Store {
             fired.extend(below_expected);
         }
         Ok((fired, unjudged))
+    }
+
+    /// The group whose risk settings judge the school on `today`: its trust, else the first
+    /// other group it belongs to by code; `None` (the defaults) for a school in no group.
+    pub async fn rules_group_of(
+        &self,
+        urn: Urn,
+        today: NaiveDate,
+    ) -> Result<Option<String>, StoreError> {
+        let memberships = self.memberships().await?;
+        let groups = self.groups().await?;
+        Ok(rules_group(urn, &memberships, &groups, today).map(str::to_owned))
+    }
+
+    /// For each school with teacher assessments in the latest year: how many of them (dated,
+    /// so the trajectory rule would read them) the grade scheme the school is judged with
+    /// cannot read, and which written results those are, most frequent first. A data manager
+    /// reads this beside the scheme to see why pupils are missing from the rule. An
+    /// assessment counts at the school the pupil was on roll at on the day it was made.
+    /// `None` before any pupil is stored.
+    pub async fn unread_teacher_assessments(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Option<(AcademicYear, Vec<UnreadAssessments>)>, StoreError> {
+        let Some(year) = self.latest_academic_year().await? else {
+            return Ok(None);
+        };
+        let rows: Vec<(i64, String, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT e.urn, t.result, COUNT(*) FROM teacher_assessments t \
+                 JOIN enrolments e ON e.pupil_id = t.pupil_id \
+                      AND e.academic_year = t.academic_year \
+                      AND e.started_on <= t.assessed_on \
+                      AND (e.left_on IS NULL OR t.assessed_on <= e.left_on) \
+                 WHERE t.academic_year = $1 AND t.assessed_on IS NOT NULL \
+                 GROUP BY e.urn, t.result ORDER BY e.urn, t.result",
+            )
+            .bind(year_to_db(year))
+            .fetch_all(pool)
+            .await?
+        });
+        let settings = self.all_risk_settings().await?;
+        let groups = self.groups().await?;
+        let memberships = self.memberships().await?;
+        let mut out: Vec<UnreadAssessments> = Vec::new();
+        for (urn, result, n) in rows {
+            let urn = urn_from_db(urn)?;
+            let n = usize::try_from(n).unwrap_or(0);
+            if out.last().is_none_or(|last| last.urn != urn) {
+                out.push(UnreadAssessments {
+                    urn,
+                    rules_group: rules_group(urn, &memberships, &groups, today).map(str::to_owned),
+                    assessments: 0,
+                    unread: 0,
+                    unread_results: Vec::new(),
+                });
+            }
+            let Some(school) = out.last_mut() else {
+                continue;
+            };
+            school.assessments += n;
+            let scheme = school
+                .rules_group
+                .as_deref()
+                .and_then(|code| settings.get(code))
+                .map(|c| &c.grade_scheme)
+                .cloned()
+                .unwrap_or_default();
+            if scheme.read(&result).is_none() {
+                school.unread += n;
+                school.unread_results.push((result, n));
+            }
+        }
+        for school in &mut out {
+            school
+                .unread_results
+                .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+        Ok(Some((year, out)))
     }
 
     /// This year's teacher assessments by pupil and subject, each subject's points oldest

@@ -182,13 +182,17 @@ impl Gate {
                 self.has_role(&[RoleKind::TrustLeader], scope) && self.may_see_group(code)
             }
             Scope::School(urn) => {
-                self.has_role(&[RoleKind::SchoolLeader], scope)
-                    || self.group_members.iter().any(|(code, members)| {
-                        members.contains(urn)
-                            && self.has_role(&[RoleKind::TrustLeader], &Scope::Group(code.clone()))
-                    })
+                self.has_role(&[RoleKind::SchoolLeader], scope) || self.leads_group_of(*urn)
             }
         }
+    }
+
+    /// Whether the user is a trust leader of a group the school is a member of today.
+    fn leads_group_of(&self, urn: Urn) -> bool {
+        self.group_members.iter().any(|(code, members)| {
+            members.contains(&urn)
+                && self.has_role(&[RoleKind::TrustLeader], &Scope::Group(code.clone()))
+        })
     }
 
     /// Whether the user may change a priority (title, owner, scope, years) and its success
@@ -212,6 +216,41 @@ impl Gate {
             &[RoleKind::TrustLeader, RoleKind::ClusterMember],
             &Scope::Group(code.to_owned()),
         )
+    }
+
+    /// Whether the user may read a meeting. A group's meeting (no school): anyone holding a
+    /// role in the group. A school's governing board meeting: the school's headteacher and
+    /// governors and the leaders of its trust, who also record it; nobody else, not the
+    /// group's other members nor other schools' staff.
+    pub fn may_see_meeting(&self, group_code: &str, urn: Option<Urn>) -> bool {
+        match urn {
+            None => self.may_see_group(group_code),
+            Some(urn) => self.may_run_meeting(group_code, Some(urn)),
+        }
+    }
+
+    /// Whether the user may record a meeting (minute it, add decisions, freeze its pack):
+    /// see [`Gate::may_run_meetings`] for a group's, [`Gate::may_see_meeting`] for a
+    /// school's.
+    pub fn may_run_meeting(&self, group_code: &str, urn: Option<Urn>) -> bool {
+        match urn {
+            None => self.may_run_meetings(group_code),
+            Some(urn) => {
+                self.has_role(
+                    &[RoleKind::SchoolLeader, RoleKind::Governor],
+                    &Scope::School(urn),
+                ) || self.leads_group_of(urn)
+            }
+        }
+    }
+
+    /// The schools whose governing board meetings the user may add, in URN order.
+    pub fn board_schools(&self) -> Vec<Urn> {
+        self.by_school
+            .keys()
+            .copied()
+            .filter(|urn| self.may_run_meeting("", Some(*urn)))
+            .collect()
     }
 
     /// Whether the user sets the early-warning rules and thresholds of a group's schools (a
@@ -471,6 +510,47 @@ mod tests {
             &memberships(),
             day(2026, 1, 1),
         )
+    }
+
+    #[test]
+    fn a_schools_board_meetings_are_its_heads_governors_and_trust_leaders_only() {
+        let school = Some(urn("100001"));
+        let allowed = |role, scope| gate(role, scope).may_see_meeting("trust", school);
+        let runs = |role, scope| gate(role, scope).may_run_meeting("trust", school);
+        let own = Scope::School(urn("100001"));
+        let other = Scope::School(urn("100003"));
+        let trust = Scope::Group("trust".into());
+        let cluster = Scope::Group("cluster".into());
+        for kind in [RoleKind::SchoolLeader, RoleKind::Governor] {
+            assert!(
+                allowed(kind, own.clone()) && runs(kind, own.clone()),
+                "{kind:?}"
+            );
+            assert!(!allowed(kind, other.clone()), "another school's {kind:?}");
+        }
+        assert!(runs(RoleKind::TrustLeader, trust.clone()));
+        assert!(!allowed(RoleKind::DataManager, own.clone()));
+        assert!(
+            !allowed(RoleKind::Governor, trust.clone()),
+            "a trustee reads the board's"
+        );
+        assert!(!allowed(RoleKind::ClusterMember, cluster.clone()));
+        assert!(
+            !gate(RoleKind::TrustLeader, trust.clone())
+                .may_see_meeting("trust", Some(urn("100004"))),
+            "not a trust school"
+        );
+        // A group's meeting is the group's, as before.
+        assert!(gate(RoleKind::Governor, trust.clone()).may_see_meeting("trust", None));
+        assert!(!gate(RoleKind::Governor, own.clone()).may_see_meeting("trust", None));
+        assert_eq!(
+            gate(RoleKind::Governor, own).board_schools(),
+            vec![urn("100001")]
+        );
+        assert_eq!(
+            gate(RoleKind::TrustLeader, trust).board_schools(),
+            vec![urn("100001"), urn("100002"), urn("100003")]
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ struct Asset {
 }
 
 /// Bump the folder name when `cairn.css` changes, so caches see a new path.
-pub(crate) const CSS_PATH: &str = "/assets/cairn-5/cairn.css";
+pub(crate) const CSS_PATH: &str = "/assets/cairn-6/cairn.css";
 pub(crate) const HTMX_PATH: &str = "/assets/vendor/htmx.org-2.0.11/htmx.min.js";
 pub(crate) const VEGA_PATH: &str = "/assets/vendor/vega-6.2.0/vega.min.js";
 pub(crate) const VEGA_LITE_PATH: &str = "/assets/vendor/vega-lite-6.4.0/vega-lite.min.js";
@@ -25,7 +25,7 @@ pub(crate) const CHARTS_PATH: &str = "/assets/charts-1/charts.js";
 
 const ASSETS: &[Asset] = &[
     Asset {
-        path: "cairn-5/cairn.css",
+        path: "cairn-6/cairn.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../assets/cairn.css"),
     },

@@ -31,6 +31,7 @@ use chrono::{DateTime, Utc};
 use cairn_store::Store;
 
 pub use error::WebError;
+pub use pages::priorities::criterion_words;
 
 /// The web layer's settings, built once by the binary from flags and environment.
 #[derive(Debug, Clone)]

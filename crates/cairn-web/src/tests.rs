@@ -7,6 +7,7 @@ mod dashboards;
 mod imports;
 mod improvement;
 mod overview;
+mod paging;
 mod practices;
 mod reviews;
 mod risks;
@@ -272,6 +273,14 @@ pub(crate) async fn access_failures<const N: usize>(
         }
     }
     failures
+}
+
+/// Whether an audit detail carries anything shaped like a UPN (13 characters, a letter and
+/// 12 more, mostly digits); audit details must not.
+pub(crate) fn carries_upn(detail: &str) -> bool {
+    detail
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word.len() == 13 && word.chars().filter(char::is_ascii_digit).count() >= 11)
 }
 
 /// [`access_failures`], asserting there are none and listing every mismatch at once.

@@ -81,11 +81,22 @@ backend_test! {
         let store = db.store();
         demo_with_measures(store).await;
         let plan = cairn_demo::improvement_plan();
-        assert!(store.load_improvement_plan(&plan, at(10)).await.unwrap());
-        assert!(!store.load_improvement_plan(&plan, at(11)).await.unwrap(), "a second load changes nothing");
+        assert!(store.load_improvement_plan(&plan, at(10), &|c| format!("{c:?}")).await.unwrap());
+        assert!(!store.load_improvement_plan(&plan, at(11), &|c| format!("{c:?}")).await.unwrap(), "a second load changes nothing");
 
         let priorities = store.priorities().await.unwrap();
         assert_eq!(priorities.len(), plan.priorities.len());
+        // The moved target is in its priority's history, the criterion holding the new one.
+        let moved = plan.priorities.iter().position(|p| p.criteria.iter().any(|c| c.moved.is_some())).unwrap();
+        let priority = &store.priorities().await.unwrap()[moved];
+        assert_eq!(priority.title, plan.priorities[moved].title);
+        let history = store.priority_history(priority.id).await.unwrap();
+        let change = history.iter().find(|c| c.kind == crate::ChangeKind::CriterionChanged).expect("the move is recorded");
+        assert!(change.old_value.contains("target: Some(0.7)"), "{change:?}");
+        assert!(change.new_value.contains("target: Some(0.75)"), "{change:?}");
+        assert_eq!(change.changed_by.as_str(), "trust.leader");
+        assert!(store.criteria(Some(priority.id)).await.unwrap().iter().any(|c| c.target == Some(0.75)));
+
         let criteria = store.criteria(None).await.unwrap();
         let statuses: Vec<CriterionStatus> = criteria
             .iter()
@@ -174,6 +185,7 @@ backend_test! {
                 &NewMeeting {
                     kind: MeetingKind::Cluster,
                     group_code: cairn_demo::CLUSTER_CODES[1].to_owned(),
+                    urn: None,
                     title: "Autumn".to_owned(),
                     held_on: NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
                     agenda: "Results".to_owned(),
@@ -183,9 +195,6 @@ backend_test! {
             )
             .await
             .unwrap();
-        let returned = store.freeze_meeting_pack(meeting_id, at(10)).await.unwrap();
-        let frozen = store.meeting_pack(meeting_id).await.unwrap().unwrap();
-        assert_eq!(frozen.figures.len(), returned.figures.len());
         let rwm = |pack: &MeetingPack| -> Vec<Option<f64>> {
             pack.figures
                 .iter()
@@ -193,6 +202,36 @@ backend_test! {
                 .map(|f| f.value)
                 .collect()
         };
+        // Millbrook's governing board meets too, with a pack of its own school's figures.
+        let millbrook = urn_named(&partnership, "Millbrook Community Primary School");
+        let board_id = store
+            .create_meeting(
+                &NewMeeting {
+                    kind: MeetingKind::Board,
+                    group_code: cairn_demo::CLUSTER_CODES[1].to_owned(),
+                    urn: Some(millbrook),
+                    title: "Governing board".to_owned(),
+                    held_on: NaiveDate::from_ymd_opt(2026, 10, 20).unwrap(),
+                    agenda: "Results".to_owned(),
+                    attendees: "Governors".to_owned(),
+                },
+                at(10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.meeting(board_id).await.unwrap().unwrap().urn, Some(millbrook));
+        store.freeze_meeting_pack(board_id, at(10)).await.unwrap();
+        let board = store.meeting_pack(board_id).await.unwrap().unwrap();
+        let school_name = &board.figures[0].scope_name;
+        assert_eq!(school_name, "Millbrook Community Primary School");
+        assert!(board.figures.iter().all(|f| &f.scope_name == school_name), "its own figures only");
+        let years: std::collections::BTreeSet<_> =
+            board.figures.iter().map(|f| f.academic_year).collect();
+        assert!(years.len() > 1, "every stored year: {years:?}");
+        assert!(rwm(&board).iter().any(|v| v.is_some_and(|v| v > 0.3)), "{board:?}");
+        let returned = store.freeze_meeting_pack(meeting_id, at(10)).await.unwrap();
+        let frozen = store.meeting_pack(meeting_id).await.unwrap().unwrap();
+        assert_eq!(frozen.figures.len(), returned.figures.len());
         assert!(rwm(&frozen).iter().any(|v| v.is_some_and(|v| v > 0.3)), "{frozen:?}");
         assert!(frozen.figures.iter().any(|f| f.scope_name == "Riverside Cluster"));
 
@@ -206,6 +245,8 @@ backend_test! {
 
         let again = store.meeting_pack(meeting_id).await.unwrap().unwrap();
         assert_eq!(again, frozen, "the pack is what the meeting saw");
+        let board_again = store.meeting_pack(board_id).await.unwrap().unwrap();
+        assert_eq!(board_again, board, "the school's pack is what its board saw");
         assert!(matches!(
             store.freeze_meeting_pack(meeting_id, at(13)).await,
             Err(StoreError::Conflict { .. })
@@ -267,6 +308,7 @@ backend_test! {
                 &NewMeeting {
                     kind: MeetingKind::Board,
                     group_code: cairn_demo::TRUST_CODE.to_owned(),
+                    urn: None,
                     title: "Board".to_owned(),
                     held_on: today,
                     agenda: String::new(),

@@ -12,7 +12,9 @@ use crate::improvement::tests::{
 async fn demo_with_reviews(store: &Store) -> Partnership {
     let partnership = demo_with_measures(store).await;
     store
-        .load_improvement_plan(&cairn_demo::improvement_plan(), at(10))
+        .load_improvement_plan(&cairn_demo::improvement_plan(), at(10), &|c| {
+            format!("{c:?}")
+        })
         .await
         .unwrap();
     assert!(

@@ -301,3 +301,41 @@ backend_test! {
         assert_eq!(summary.unread_results, 1, "B+ is reported, not guessed: {summary:?}");
     }
 }
+
+backend_test! {
+    async fn each_school_counts_the_teacher_assessments_its_scheme_cannot_read(db) {
+        let store = db.store();
+        let p = demo_refreshed(store).await;
+        let today = at(12).date_naive();
+        let (year, counts) = store.unread_teacher_assessments(today).await.unwrap().unwrap();
+        assert_eq!(year, store.latest_academic_year().await.unwrap().unwrap());
+        assert!(counts.len() > 3, "{counts:?}");
+        assert!(counts.iter().all(|c| c.assessments > 0 && c.unread == 0), "the defaults read every demo result: {counts:?}");
+        let kingsmere = urn_named(&p, "Kingsmere School");
+        let before = counts.iter().find(|c| c.urn == kingsmere).unwrap().clone();
+        assert_eq!(before.rules_group.as_deref(), Some(cairn_demo::TRUST_CODE), "its trust's rules");
+
+        // The trust stops reading GCSE grades: its secondaries' predictions are unread.
+        let leader = Username::parse("trust.leader").unwrap();
+        let mut config = store.risk_settings(cairn_demo::TRUST_CODE).await.unwrap();
+        config.grade_scheme.gcse_grades = false;
+        store.set_risk_settings(cairn_demo::TRUST_CODE, &config, &leader, at(10)).await.unwrap();
+        let (_, counts) = store.unread_teacher_assessments(today).await.unwrap().unwrap();
+        let after = counts.iter().find(|c| c.urn == kingsmere).unwrap();
+        assert_eq!(after.assessments, before.assessments);
+        assert!(after.unread > 0 && after.unread <= after.assessments, "{after:?}");
+        assert_eq!(after.unread, after.unread_results.iter().map(|(_, n)| n).sum::<usize>());
+        assert!(after.unread_results.windows(2).all(|w| w[0].1 >= w[1].1), "most frequent first");
+        assert!(after.unread_results.iter().any(|(r, _)| r.ends_with('+')), "Kingsmere writes 5+: {after:?}");
+        // The register's count of unread subjects agrees that something is now unread.
+        let summary = store.update_risk_register().await.unwrap();
+        assert!(summary.unread_results > 0, "{summary:?}");
+        // Schools judged by another group's rules are untouched.
+        for c in counts.iter().filter(|c| c.rules_group.as_deref() != Some(cairn_demo::TRUST_CODE)) {
+            assert_eq!(c.unread, 0, "{c:?}");
+        }
+        // A primary's KS2 codes are still read.
+        let millbrook = urn_named(&p, "Millbrook Community Primary School");
+        assert_eq!(counts.iter().find(|c| c.urn == millbrook).unwrap().unread, 0);
+    }
+}

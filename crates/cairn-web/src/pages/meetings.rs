@@ -2,15 +2,17 @@
 //! data pack frozen at the meeting, shown as a print-ready page.
 //!
 //! A group's meetings are for the people who hold a role in that group: its trust leaders and
-//! cluster members record them, its governors read them. Packs hold aggregates only, copied
-//! when frozen, so they show what the meeting saw even after later imports.
+//! cluster members record them, its governors read them. A school's governing board meeting
+//! is for the school's headteacher and governors and its trust's leaders, who record it; its
+//! pack is the school's own figures. Packs hold aggregates only, copied when frozen, so they
+//! show what the meeting saw even after later imports.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use cairn_domain::{MeetingKind, Scope};
+use cairn_domain::{GroupKind, MeetingKind, Scope, Urn};
 use cairn_store::{Measure, Meeting, MeetingPack, NewMeeting, StoreError};
 use serde::Deserialize;
 
@@ -27,6 +29,7 @@ pub(crate) struct MeetingLine {
     pub id: i64,
     pub title: String,
     pub kind: &'static str,
+    /// The group, or the school whose governing board met.
     pub group: String,
     pub held_on: String,
     pub frozen: bool,
@@ -37,7 +40,10 @@ fn meeting_line(meeting: &Meeting, names: &Names) -> MeetingLine {
         id: meeting.id,
         title: meeting.title.clone(),
         kind: meeting.kind.label(),
-        group: names.group(&meeting.group_code),
+        group: match meeting.urn {
+            Some(urn) => format!("{} governing board", names.school(urn)),
+            None => names.group(&meeting.group_code),
+        },
         held_on: meeting.held_on.format("%-d %B %Y").to_string(),
         frozen: meeting.pack_frozen_at.is_some(),
     }
@@ -68,6 +74,8 @@ pub(crate) struct MeetingIndexPage {
     pub title: String,
     pub meetings: Vec<MeetingLine>,
     pub groups: Vec<Choice>,
+    /// Schools whose governing board meetings the viewer adds.
+    pub boards: Vec<Choice>,
     pub kinds: Vec<Choice>,
     pub csrf_token: String,
     pub form_title: String,
@@ -95,7 +103,7 @@ async fn index_page(
         .meetings()
         .await?
         .iter()
-        .filter(|m| viewer.gate.may_see_group(&m.group_code))
+        .filter(|m| viewer.gate.may_see_meeting(&m.group_code, m.urn))
         .map(|m| meeting_line(m, &names))
         .collect();
     let groups = runnable_groups(viewer)
@@ -104,6 +112,19 @@ async fn index_page(
             selected: code == form.group,
             label: names.group(&code),
             value: code,
+        })
+        .collect();
+    let boards = viewer
+        .gate
+        .board_schools()
+        .into_iter()
+        .map(|urn| {
+            let value = board_value(urn);
+            Choice {
+                selected: value == form.group,
+                label: format!("{} governing board", names.school(urn)),
+                value,
+            }
         })
         .collect();
     let kinds = MeetingKind::ALL
@@ -119,6 +140,7 @@ async fn index_page(
         title: "Meetings".to_owned(),
         meetings,
         groups,
+        boards,
         kinds,
         csrf_token: viewer.csrf_token.clone(),
         form_title: form.title.clone(),
@@ -148,6 +170,49 @@ pub(crate) fn groups_where(viewer: &Viewer, allowed: impl Fn(&str) -> bool) -> V
         .collect()
 }
 
+/// The form's value for a school's governing board ("whose meeting" holds group codes and
+/// these).
+fn board_value(urn: Urn) -> String {
+    format!("urn:{urn}")
+}
+
+/// Whose meeting the form chose: a group the viewer runs meetings for, or a school whose
+/// board meetings the viewer records, with the group it belongs to today (its trust first).
+async fn read_whose(
+    state: &AppState,
+    viewer: &Viewer,
+    chosen: &str,
+) -> Result<Option<(String, Option<Urn>)>, WebError> {
+    if let Some(urn) = chosen.strip_prefix("urn:") {
+        let Some(urn) = Urn::parse(urn)
+            .ok()
+            .filter(|u| viewer.gate.board_schools().contains(u))
+        else {
+            return Ok(None);
+        };
+        let today = state.clock.now().date_naive();
+        let groups = state.store.groups().await?;
+        let is_trust = |code: &str| {
+            groups
+                .iter()
+                .any(|g| g.code == code && g.kind == GroupKind::Trust)
+        };
+        let mut belongs: Vec<String> = state
+            .store
+            .memberships()
+            .await?
+            .into_iter()
+            .filter(|m| m.urn == urn && m.is_active_on(today))
+            .map(|m| m.group_code)
+            .collect();
+        belongs.sort_by_key(|code| !is_trust(code));
+        return Ok(belongs.into_iter().next().map(|code| (code, Some(urn))));
+    }
+    Ok(Some(chosen.to_owned())
+        .filter(|g| viewer.gate.may_run_meetings(g))
+        .map(|g| (g, None)))
+}
+
 /// GET /meetings
 pub(crate) async fn index(
     State(state): State<AppState>,
@@ -163,7 +228,7 @@ pub(crate) async fn create(
     Form(form): Form<MeetingForm>,
 ) -> Result<Response, WebError> {
     viewer.check_csrf(&form.csrf_token)?;
-    if runnable_groups(&viewer).is_empty() {
+    if runnable_groups(&viewer).is_empty() && viewer.gate.board_schools().is_empty() {
         return Err(WebError::Forbidden);
     }
     let mut errors = Vec::new();
@@ -178,11 +243,17 @@ pub(crate) async fn create(
     if kind.is_none() {
         errors.push(field_error("kind", "Choose the kind of meeting."));
     }
-    let group = Some(form.group.clone()).filter(|g| viewer.gate.may_run_meetings(g));
-    if group.is_none() {
+    let whose = read_whose(&state, &viewer, &form.group).await?;
+    if whose.is_none() {
         errors.push(field_error(
             "group",
-            "Choose the group whose meeting this is.",
+            "Choose the group or the school's governing board whose meeting this is.",
+        ));
+    }
+    if whose.as_ref().is_some_and(|(_, urn)| urn.is_some()) && kind == Some(MeetingKind::Cluster) {
+        errors.push(field_error(
+            "kind",
+            "A school's governing board meeting is a board meeting.",
         ));
     }
     let held_on = read_date(
@@ -191,8 +262,8 @@ pub(crate) async fn create(
         "Enter the meeting date, for example 2026-12-10.",
         &mut errors,
     );
-    let (Some(kind), Some(group_code), Some(held_on), true) =
-        (kind, group, held_on, errors.is_empty())
+    let (Some(kind), Some((group_code, urn)), Some(held_on), true) =
+        (kind, whose, held_on, errors.is_empty())
     else {
         let page = index_page(&state, &viewer, &form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
@@ -203,6 +274,7 @@ pub(crate) async fn create(
             &NewMeeting {
                 kind,
                 group_code,
+                urn,
                 title: title.to_owned(),
                 held_on,
                 agenda: form.agenda.trim().to_owned(),
@@ -218,10 +290,28 @@ pub(crate) async fn create(
 async fn authorise(state: &AppState, viewer: &Viewer, id: &str) -> Result<Meeting, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let meeting = state.store.meeting(id).await?.ok_or(WebError::NotFound)?;
-    if !viewer.gate.may_see_group(&meeting.group_code) {
+    if !viewer
+        .gate
+        .may_see_meeting(&meeting.group_code, meeting.urn)
+    {
         return Err(WebError::Forbidden);
     }
     Ok(meeting)
+}
+
+/// Whether the viewer records this meeting.
+fn may_run(viewer: &Viewer, meeting: &Meeting) -> bool {
+    viewer
+        .gate
+        .may_run_meeting(&meeting.group_code, meeting.urn)
+}
+
+/// Whose plan the meeting's decisions may lead to actions in: the group's, or the school's.
+fn plan_scope(meeting: &Meeting) -> Scope {
+    match meeting.urn {
+        Some(urn) => Scope::School(urn),
+        None => Scope::Group(meeting.group_code.clone()),
+    }
 }
 
 #[derive(Debug)]
@@ -254,14 +344,14 @@ pub(crate) async fn show(
 ) -> Result<Html<String>, WebError> {
     let meeting = authorise(&state, &viewer, &id).await?;
     let names = Names::load(&state).await?;
-    let may_run = viewer.gate.may_run_meetings(&meeting.group_code);
-    // Decisions may link to actions of the group's own priorities.
+    let may_run = may_run(&viewer, &meeting);
+    // Decisions may link to actions of the group's (or the school's) own priorities.
     let actions = state
         .store
         .actions(None)
         .await?
         .into_iter()
-        .filter(|a| a.priority_scope == Scope::Group(meeting.group_code.clone()))
+        .filter(|a| a.priority_scope == plan_scope(&meeting))
         .map(|a| Choice {
             value: a.id.to_string(),
             label: format!("{} ({})", a.title, a.priority_title),
@@ -308,7 +398,7 @@ pub(crate) async fn update_minutes(
 ) -> Result<Response, WebError> {
     let meeting = authorise(&state, &viewer, &id).await?;
     viewer.check_csrf(&form.csrf_token)?;
-    if !viewer.gate.may_run_meetings(&meeting.group_code) {
+    if !may_run(&viewer, &meeting) {
         return Err(WebError::Forbidden);
     }
     state
@@ -335,7 +425,7 @@ pub(crate) async fn create_decision(
 ) -> Result<Response, WebError> {
     let meeting = authorise(&state, &viewer, &id).await?;
     viewer.check_csrf(&form.csrf_token)?;
-    if !viewer.gate.may_run_meetings(&meeting.group_code) {
+    if !may_run(&viewer, &meeting) {
         return Err(WebError::Forbidden);
     }
     let decision = form.decision.trim();
@@ -353,7 +443,7 @@ pub(crate) async fn create_decision(
             .store
             .action(id)
             .await?
-            .filter(|a| a.priority_scope == Scope::Group(meeting.group_code.clone()))
+            .filter(|a| a.priority_scope == plan_scope(&meeting))
             .ok_or(WebError::BadRequest("Choose an action from the list."))?;
         Some(action.id)
     };
@@ -378,7 +468,7 @@ pub(crate) async fn freeze_pack(
 ) -> Result<Response, WebError> {
     let meeting = authorise(&state, &viewer, &id).await?;
     viewer.check_csrf(&form.csrf_token)?;
-    if !viewer.gate.may_run_meetings(&meeting.group_code) {
+    if !may_run(&viewer, &meeting) {
         return Err(WebError::Forbidden);
     }
     let frozen = state
@@ -487,7 +577,9 @@ pub(crate) fn pack_criteria(pack: &MeetingPack) -> Vec<PackCriterionLine> {
         .collect()
 }
 
-fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackPage {
+fn pack_page(viewer: &Viewer, meeting: &Meeting, names: &Names, pack: &MeetingPack) -> PackPage {
+    let school = meeting.urn.is_some();
+    let meeting = meeting_line(meeting, names);
     let academic_year = pack
         .academic_year
         .map_or_else(|| "no year".to_owned(), |y| y.to_string());
@@ -500,10 +592,18 @@ fn pack_page(viewer: &Viewer, meeting: MeetingLine, pack: &MeetingPack) -> PackP
             .source_computed_at
             .format("%-d %B %Y at %H:%M UTC")
             .to_string(),
-        figures_caption: format!(
-            "Figures for {academic_year}, as they were when the pack was frozen"
-        ),
-        criteria_heading: "The group's success criteria then",
+        figures_caption: if school {
+            format!(
+                "The school's figures up to {academic_year}, as they were when the pack was frozen"
+            )
+        } else {
+            format!("Figures for {academic_year}, as they were when the pack was frozen")
+        },
+        criteria_heading: if school {
+            "The school's success criteria then"
+        } else {
+            "The group's success criteria then"
+        },
         academic_year,
         rows: pack_rows(pack),
         criteria: pack_criteria(pack),
@@ -523,5 +623,5 @@ pub(crate) async fn show_pack(
         .await?
         .ok_or(WebError::NotFound)?;
     let names = Names::load(&state).await?;
-    render(&pack_page(&viewer, meeting_line(&meeting, &names), &pack))
+    render(&pack_page(&viewer, &meeting, &names, &pack))
 }

@@ -38,9 +38,13 @@ pub(crate) struct Names {
 
 impl Names {
     pub(crate) async fn load(state: &AppState) -> Result<Names, WebError> {
+        Ok(Names::of_store(&state.store).await?)
+    }
+
+    async fn of_store(store: &cairn_store::Store) -> Result<Names, cairn_store::StoreError> {
         Ok(Names {
-            schools: state.store.schools().await?,
-            groups: state.store.groups().await?,
+            schools: store.schools().await?,
+            groups: store.groups().await?,
         })
     }
 
@@ -234,6 +238,15 @@ fn describe_target(criterion: &Criterion) -> String {
         (_, Some(target)) => format_value(criterion.measure, target),
         (_, None) => "–".to_owned(),
     }
+}
+
+/// The words the priority pages give a success criterion in its history, for callers that
+/// record changes outside a request (the demo's improvement plan, loaded by `cairn demo`).
+pub async fn criterion_words(
+    store: &cairn_store::Store,
+) -> Result<impl Fn(&Criterion) -> String + Sync, cairn_store::StoreError> {
+    let names = Names::of_store(store).await?;
+    Ok(move |criterion: &Criterion| criterion_line(criterion, &names).description)
 }
 
 pub(crate) fn criterion_line(criterion: &Criterion, names: &Names) -> CriterionLine {

@@ -1,6 +1,7 @@
 //! Pupil lists: the pupils on a school's roll, and the finder across the viewer's schools with
 //! filters. Pupil-level, so gated at `Access::PupilLevel` and audit-logged on every view and
-//! download.
+//! download. Both lists show [`PER_PAGE`] pupils a page, with links either side that keep the
+//! filters; the finder's downloads hold every pupil that matches.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,7 +12,7 @@ use cairn_store::{AttendanceBand, AuditEntry, PupilFilter, PupilOnRoll};
 use crate::auth::Viewer;
 use crate::export::{ExportQuery, download, query_escape};
 use crate::pages::schools::authorise;
-use crate::pages::{Nav, render};
+use crate::pages::{Nav, Pager, render};
 use crate::tables::{Cell, Column, DataTable};
 use crate::{AppState, WebError};
 
@@ -23,7 +24,19 @@ pub(crate) struct PupilIndexPage {
     pub urn: String,
     pub school_name: String,
     pub year: Option<String>,
+    /// This page's pupils.
     pub pupils: Vec<PupilOnRoll>,
+    pub pager: Pager,
+}
+
+/// How many pupils a page of either list shows.
+pub(crate) const PER_PAGE: usize = 100;
+
+/// The `page` of a list's address.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PageQuery {
+    #[serde(default)]
+    page: String,
 }
 
 fn yes_no(value: Option<bool>) -> &'static str {
@@ -50,18 +63,26 @@ impl PupilIndexPage {
     }
 }
 
-/// GET /schools/{urn}/pupils
+/// GET /schools/{urn}/pupils[?page=N]
 pub(crate) async fn index(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(urn): Path<String>,
+    Query(query): Query<PageQuery>,
 ) -> Result<Html<String>, WebError> {
     let school = authorise(&state, &viewer, &urn, Access::PupilLevel).await?;
     let year = state.store.latest_academic_year().await?;
-    let pupils = match year {
+    let mut pupils = match year {
         Some(year) => state.store.pupils_on_roll(school.urn, year).await?,
         None => Vec::new(),
     };
+    let pager = Pager::new(
+        "pupils",
+        pupils.len(),
+        PER_PAGE,
+        &query.page,
+        &format!("/schools/{}/pupils", school.urn),
+    )?;
     state
         .store
         .record_audit(&AuditEntry {
@@ -71,12 +92,14 @@ pub(crate) async fn index(
             urn: Some(school.urn),
             pupil_id: None,
             detail: format!(
-                "viewed the list of {} pupils on roll{}",
+                "viewed the list of {} pupils on roll{}{}",
                 pupils.len(),
-                year.map(|y| format!(" in {y}")).unwrap_or_default()
+                year.map(|y| format!(" in {y}")).unwrap_or_default(),
+                pager.audit_note()
             ),
         })
         .await?;
+    let pupils: Vec<PupilOnRoll> = pupils.drain(pager.rows()).collect();
     let page = PupilIndexPage {
         nav: Some(Nav::of(&viewer)),
         title: format!("Pupils at {}", school.name),
@@ -84,6 +107,7 @@ pub(crate) async fn index(
         school_name: school.name,
         year: year.map(|y| y.to_string()),
         pupils,
+        pager,
     };
     render(&page)
 }
@@ -103,6 +127,8 @@ pub(crate) struct PupilSearchQuery {
     eal: String,
     #[serde(default)]
     attendance: String,
+    #[serde(default)]
+    page: String,
     table: Option<String>,
     format: Option<String>,
 }
@@ -142,9 +168,6 @@ fn yes_no_filter(value: &str) -> Result<Option<bool>, WebError> {
     }
 }
 
-/// How many pupils the page lists before asking for narrower filters (the download has all).
-const PAGE_LIMIT: usize = 500;
-
 #[derive(Template)]
 #[template(path = "pupils/search.html")]
 pub(crate) struct PupilSearchPage {
@@ -158,7 +181,9 @@ pub(crate) struct PupilSearchPage {
     pub eal: Vec<FilterOption>,
     pub attendance: Vec<FilterOption>,
     pub n_pupils: usize,
+    /// This page's pupils (the downloads have every pupil that matches).
     pub table: DataTable,
+    pub pager: Pager,
 }
 
 /// GET /pupils: pupils on roll this year at the schools whose pupil-level data the viewer may
@@ -319,15 +344,25 @@ pub(crate) async fn search(
         // Nothing is downloaded, so nothing is logged as exported.
         return Err(WebError::NotFound);
     }
-    // One audit row per school whose pupils were shown, so each school's leaders see it.
-    let mut listed: Vec<Urn> = pupils.iter().map(|p| p.urn).collect();
+    // One audit row per school whose pupils were shown (on this page, or all in a download),
+    // so each school's leaders see it.
+    let pager = Pager::new("pupils", pupils.len(), PER_PAGE, &query.page, &path)?;
+    let shown = match requested {
+        Some(_) => &pupils[..],
+        None => &pupils[pager.rows()],
+    };
+    let mut listed: Vec<Urn> = shown.iter().map(|p| p.urn).collect();
     listed.sort();
     listed.dedup();
     for urn in listed {
-        let n = pupils.iter().filter(|p| p.urn == urn).count();
-        let (action, verb) = match requested {
-            Some((_, format)) => ("pupils.export", format!("exported ({})", format.label())),
-            None => ("pupils.search", "viewed".to_owned()),
+        let n = shown.iter().filter(|p| p.urn == urn).count();
+        let (action, verb, note) = match requested {
+            Some((_, format)) => (
+                "pupils.export",
+                format!("exported ({})", format.label()),
+                String::new(),
+            ),
+            None => ("pupils.search", "viewed".to_owned(), pager.audit_note()),
         };
         store
             .record_audit(&AuditEntry {
@@ -336,7 +371,7 @@ pub(crate) async fn search(
                 action: action.to_owned(),
                 urn: Some(urn),
                 pupil_id: None,
-                detail: format!("{verb} a filtered list of {n} pupils ({described})"),
+                detail: format!("{verb} a filtered list of {n} pupils ({described}){note}"),
             })
             .await?;
     }
@@ -345,9 +380,12 @@ pub(crate) async fn search(
     }
 
     let n_pupils = pupils.len();
-    if table.rows.len() > PAGE_LIMIT {
-        table.rows.truncate(PAGE_LIMIT);
-        table.caption = format!("{} (first {PAGE_LIMIT} of {n_pupils})", table.caption);
+    if pager.is_paged() {
+        table.rows = table.rows.drain(pager.rows()).collect();
+        table.caption = format!(
+            "{} ({} to {} of {n_pupils})",
+            table.caption, pager.first, pager.last
+        );
     }
     let school_choices: Vec<(String, String)> = schools
         .iter()
@@ -398,6 +436,7 @@ pub(crate) async fn search(
         ),
         n_pupils,
         table,
+        pager,
     };
     Ok(render(&page)?.into_response())
 }

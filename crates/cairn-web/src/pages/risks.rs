@@ -22,7 +22,7 @@ use cairn_measures::risk::trajectory::{Expectation, TrajectoryFinding};
 use cairn_measures::risk::{Confidence, GradeScheme, RiskConfig, RiskRule};
 use cairn_store::{
     AuditEntry, Measure, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter, RiskStatus,
-    higher_is_better,
+    UnreadAssessments, higher_is_better,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -241,7 +241,9 @@ pub(crate) struct RiskIndexPage {
     pub pupil_level: bool,
     /// Pupil entries are shown as one row per school.
     pub folded: bool,
-    pub may_configure: bool,
+    /// The link to the rules page: to change them, or to read the ones judging the
+    /// viewer's school.
+    pub rules_link: Option<&'static str>,
     pub computed_at: Option<String>,
 }
 
@@ -387,7 +389,13 @@ pub(crate) async fn index(
         tables,
         pupil_level: !pupil_schools.is_empty(),
         folded: fold,
-        may_configure: !configurable_groups(&viewer).is_empty(),
+        rules_link: if !configurable_groups(&viewer).is_empty() {
+            Some("Change the rules and thresholds")
+        } else if !readable_groups(&state, &viewer).await?.is_empty() {
+            Some("See the rules that judge your school")
+        } else {
+            None
+        },
         computed_at: state
             .store
             .latest_refresh()
@@ -811,6 +819,11 @@ pub(crate) struct GroupSettings {
     pub gcse_grades: bool,
     pub grade_levels: String,
     pub errors: Vec<FieldError>,
+    /// Whether the viewer sets these rules; a data manager reads them only.
+    pub editable: bool,
+    /// The schools judged by these rules that the viewer may see, with the latest year's
+    /// teacher assessments the scheme cannot read.
+    pub unread: DataTable,
 }
 
 impl GroupSettings {
@@ -826,6 +839,8 @@ pub(crate) struct RiskSettingsPage {
     pub title: String,
     pub csrf_token: String,
     pub groups: Vec<GroupSettings>,
+    /// The year whose teacher assessments are counted, if any pupils are stored.
+    pub unread_year: Option<String>,
 }
 
 /// The page with each configurable group's form; `posted` replaces one group's stored values
@@ -838,7 +853,10 @@ async fn settings_page(
     let names = Names::load(state).await?;
     let mut groups = Vec::new();
     let mut posted = posted;
-    for code in configurable_groups(viewer) {
+    let today = state.clock.now().date_naive();
+    let unread = state.store.unread_teacher_assessments(today).await?;
+    let editable = configurable_groups(viewer);
+    for code in readable_groups(state, viewer).await? {
         let stored = SettingsForm::of(&code, &state.store.risk_settings(&code).await?);
         let (mut form, errors) = match posted.take() {
             Some((form, errors)) if form.group == code => (form.clone(), errors),
@@ -871,6 +889,15 @@ async fn settings_page(
             gcse_grades: form.gcse_grades.is_some(),
             grade_levels: form.grade_levels.clone(),
             errors,
+            editable: editable.contains(&code),
+            unread: unread_table(
+                &code,
+                unread
+                    .as_ref()
+                    .map_or(&[], |(_, schools)| schools.as_slice()),
+                viewer,
+                &names,
+            ),
             code,
         });
     }
@@ -879,18 +906,86 @@ async fn settings_page(
         title: "Risk register rules".to_owned(),
         csrf_token: viewer.csrf_token.clone(),
         groups,
+        unread_year: unread.map(|(year, _)| year.to_string()),
     })
 }
 
-/// GET /risks/settings: trust leaders' rules and thresholds for their groups.
+/// The schools `code`'s rules judge that the viewer may see, each with its teacher
+/// assessments in the latest year and how many the group's grade scheme cannot read.
+fn unread_table(
+    code: &str,
+    unread: &[UnreadAssessments],
+    viewer: &Viewer,
+    names: &Names,
+) -> DataTable {
+    let mut table = DataTable::new(
+        format!("unread-{code}"),
+        "Teacher assessments this scheme cannot read, by school",
+        vec![
+            Column::text("School"),
+            Column::number("Teacher assessments"),
+            Column::number("Not read by the scheme"),
+            Column::text("Results the scheme does not know"),
+        ],
+        "/risks/settings",
+    );
+    let count = |n: usize| Cell::count(u32::try_from(n).unwrap_or(u32::MAX));
+    for school in unread.iter().filter(|s| {
+        s.rules_group.as_deref() == Some(code) && viewer.gate.access(s.urn) > Access::None
+    }) {
+        let results: Vec<String> = school
+            .unread_results
+            .iter()
+            .map(|(result, n)| format!("{result} ({n})"))
+            .collect();
+        table.push(vec![
+            Cell::text(names.school(school.urn)),
+            count(school.assessments),
+            count(school.unread),
+            if results.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::text(results.join(", "))
+            },
+        ]);
+    }
+    table
+}
+
+/// The groups whose rules the viewer reads on the settings page: those they set, then for a
+/// data manager the groups whose rules judge the schools they import for (read only), so
+/// they can see why pupils are missing from the rules.
+async fn readable_groups(state: &AppState, viewer: &Viewer) -> Result<Vec<String>, WebError> {
+    let mut codes = configurable_groups(viewer);
+    let today = state.clock.now().date_naive();
+    for urn in viewer.gate.importable_schools() {
+        if let Some(code) = state.store.rules_group_of(urn, today).await? {
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+    }
+    Ok(codes)
+}
+
+/// GET /risks/settings: trust leaders' and cluster coordinators' rules and thresholds for
+/// their groups, each with the teacher assessments its grade scheme cannot read at the
+/// schools it judges; data managers read the rules that judge their schools. The counts
+/// download as CSV or Excel.
 pub(crate) async fn settings(
     State(state): State<AppState>,
     viewer: Viewer,
-) -> Result<Html<String>, WebError> {
-    if configurable_groups(&viewer).is_empty() {
+    Query(export): Query<ExportQuery>,
+) -> Result<Response, WebError> {
+    if readable_groups(&state, &viewer).await?.is_empty() {
         return Err(WebError::Forbidden);
     }
-    render(&settings_page(&state, &viewer, None).await?)
+    let page = settings_page(&state, &viewer, None).await?;
+    if let Some((key, format)) = export.requested()? {
+        let tables: Vec<DataTable> = page.groups.iter().map(|g| g.unread.clone()).collect();
+        return download(&tables, key, format, "risk-rules");
+    }
+    Ok(render(&page)?.into_response())
 }
 
 /// A percentage typed into the form, as a fraction (`50` or `50%` is 0.5), between 1 and 100.

@@ -21,7 +21,11 @@ pub(crate) async fn with_plan(db: &TestDb) -> TestApp {
         .await
         .unwrap();
     store
-        .load_improvement_plan(&cairn_demo::improvement_plan(), FixedClock.now())
+        .load_improvement_plan(
+            &cairn_demo::improvement_plan(),
+            FixedClock.now(),
+            &crate::criterion_words(store).await.unwrap(),
+        )
         .await
         .unwrap();
     t
@@ -32,6 +36,8 @@ struct Ids {
     school_priority: i64,
     cluster_meeting: i64,
     board_meeting: i64,
+    /// Northvale High's governing board meeting.
+    school_meeting: i64,
 }
 
 async fn ids(t: &TestApp) -> Ids {
@@ -44,12 +50,19 @@ async fn ids(t: &TestApp) -> Ids {
             .unwrap()
             .id
     };
-    let meeting = |kind| meetings.iter().find(|m| m.kind == kind).unwrap().id;
+    let meeting = |kind| {
+        meetings
+            .iter()
+            .find(|m| m.kind == kind && m.urn.is_none())
+            .unwrap()
+            .id
+    };
     Ids {
         trust_priority: priority(true),
         school_priority: priority(false),
         cluster_meeting: meeting(cairn_domain::MeetingKind::Cluster),
         board_meeting: meeting(cairn_domain::MeetingKind::Board),
+        school_meeting: meetings.iter().find(|m| m.urn.is_some()).unwrap().id,
     }
 }
 
@@ -67,41 +80,65 @@ fn routes(ids: &Ids) -> Vec<String> {
         format!("/meetings/{}/pack", ids.cluster_meeting),
         format!("/meetings/{}", ids.board_meeting),
         format!("/meetings/{}/pack", ids.board_meeting),
+        format!("/meetings/{}", ids.school_meeting),
+        format!("/meetings/{}/pack", ids.school_meeting),
     ]
 }
 
 /// Columns follow `routes`: the priorities list, the new-priority form, the trust's priority,
 /// Northvale High's priority, the review and its export, the user's actions, the meetings
-/// list, the Riverside Cluster meeting and its pack, the trust board meeting and its pack.
-const TABLE: &[(Option<&str>, [u16; 12])] = &[
-    (None, [SIGN_IN; 12]),
+/// list, the Riverside Cluster meeting and its pack, the trust board meeting and its pack,
+/// Northvale High's governing board meeting and its pack. A school's board meeting is its
+/// head's, its governors' and its trust's leaders'; not the trustees' (they read the trust
+/// board's), the school's data manager's, the cluster's or another school's staff.
+const TABLE: &[(Option<&str>, [u16; 14])] = &[
+    (None, [SIGN_IN; 14]),
     (
         Some("trust.leader"),
-        [OK, OK, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK],
+        [
+            OK, OK, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK,
+        ],
     ),
     (
         Some("governor"),
         [
-            OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK,
+            OK, FORBIDDEN, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN,
+            FORBIDDEN,
         ],
     ),
     (
         Some("cluster.member"),
         [
             OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN,
+            FORBIDDEN, FORBIDDEN,
         ],
     ),
     (
         Some("head.northvale"),
         [
-            OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            OK, OK, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,
+            OK,
+        ],
+    ),
+    (
+        Some("governor.northvale"),
+        [
+            OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            FORBIDDEN, OK, OK,
         ],
     ),
     (
         Some("data.northvale"),
         [
             OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN,
-            FORBIDDEN,
+            FORBIDDEN, FORBIDDEN, FORBIDDEN,
+        ],
+    ),
+    (
+        Some("head.riverside"),
+        [
+            OK, OK, FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+            FORBIDDEN, FORBIDDEN, FORBIDDEN,
         ],
     ),
 ];
@@ -318,6 +355,76 @@ backend_test! {
         let governor = t.sign_in("governor").await;
         let minutes = format!("/meetings/{}/minutes", ids.board_meeting);
         assert_eq!(post(&t, &governor, &minutes, &[("minutes", "x")]).await.status, StatusCode::FORBIDDEN);
+    }
+}
+
+backend_test! {
+    async fn the_demo_priority_shows_its_moved_target_in_its_history(db) {
+        let t = with_plan(db).await;
+        let ids = ids(&t).await;
+        let page = t.get(&format!("/priorities/{}", ids.trust_priority), &t.sign_in("governor").await).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let history = &page.body[page.body.find("id=\"history\"").expect("a history section")..];
+        assert!(history.contains("Priya Shah"), "who moved it: {history}");
+        assert!(history.contains("15 September 2025") || history.contains("2025-09-15"), "{history}");
+        assert!(history.contains("(70.0%)") && history.contains("(75.0%)"), "{history}");
+    }
+}
+
+backend_test! {
+    async fn a_schools_governing_board_records_its_meeting_with_its_own_pack(db) {
+        let t = with_plan(db).await;
+        let chair = t.sign_in("governor.northvale").await;
+        let form = t.get("/meetings", &chair).await;
+        assert!(form.body.contains("Northvale High School governing board"), "{}", form.body);
+        assert!(!form.body.contains("Riverside Academy governing board"));
+        let fields = |whose: &'static str, kind: &'static str| {
+            vec![
+                ("title", "Spring board"),
+                ("kind", kind),
+                ("group", whose),
+                ("held_on", "2027-03-10"),
+                ("agenda", "Attendance"),
+                ("attendees", "Governors"),
+            ]
+        };
+        let high = "urn:140213";
+        // Another school's board, the trust's own meetings and a cluster-kind school meeting
+        // are refused.
+        for (whose, kind) in [("urn:137916", "board"), ("oakfield-learning-trust", "board"), (high, "cluster")] {
+            let refused = post(&t, &chair, "/meetings", &fields(whose, kind)).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{whose} {kind}");
+        }
+        let created = post(&t, &chair, "/meetings", &fields(high, "board")).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let location = created.location().unwrap().to_owned();
+        let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+        let meeting = t.state.store.meeting(id).await.unwrap().unwrap();
+        assert_eq!(meeting.urn, Some(cairn_domain::Urn::parse("140213").unwrap()));
+        assert_eq!(meeting.group_code, "oakfield-learning-trust", "the school's trust");
+
+        // Decisions link to the school's own actions only.
+        let show = t.get(&location, &chair).await;
+        assert!(show.body.contains("Attendance mentor for Year 10"), "{}", show.body);
+        assert!(!show.body.contains("Appoint a trust lead for reading"));
+        let frozen = post(&t, &chair, &format!("{location}/pack"), &[]).await;
+        assert_eq!(frozen.status, StatusCode::SEE_OTHER);
+        let pack = t.get(&format!("{location}/pack"), &chair).await;
+        assert_eq!(pack.status, StatusCode::OK);
+        assert!(pack.body.contains("Northvale High School governing board"));
+        assert!(pack.body.contains("success criteria then") && !pack.body.contains("The group"));
+        assert!(pack.body.contains("Attendance in Years 9 to 11"), "the school's own criteria");
+        assert!(!pack.body.contains("Riverside Academy"), "its own school's figures only");
+
+        // The trust's leaders record it too; the trustees and other schools' heads do not.
+        let leader = t.sign_in("trust.leader").await;
+        let minutes = format!("{location}/minutes");
+        assert_eq!(post(&t, &leader, &minutes, &[("minutes", "Noted.")]).await.status, StatusCode::SEE_OTHER);
+        for other in ["governor", "head.riverside", "data.northvale", "cluster.member"] {
+            let cookies = t.sign_in(other).await;
+            assert_eq!(post(&t, &cookies, &minutes, &[("minutes", "x")]).await.status, StatusCode::FORBIDDEN, "{other}");
+            assert!(!t.get("/meetings", &cookies).await.body.contains("Spring board"), "{other}");
+        }
     }
 }
 

@@ -63,7 +63,13 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
     ensure_logins(&store).await?;
     // After the refresh and the accounts, so criteria are judged and packs frozen at once.
     store
-        .load_improvement_plan(&cairn_demo::improvement_plan(), chrono::Utc::now())
+        .load_improvement_plan(
+            &cairn_demo::improvement_plan(),
+            chrono::Utc::now(),
+            &cairn_web::criterion_words(&store)
+                .await
+                .context("cannot read the demo's school and group names")?,
+        )
         .await
         .context("cannot load the demo improvement plan")?;
     // After the plan, whose priorities the reviews' follow-ups go under.
