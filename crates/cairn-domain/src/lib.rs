@@ -46,7 +46,7 @@ pub use improvement::{PlanRiskDecision, PlanRiskStep};
 pub use practices::{LibraryPost, LibraryPractice, PracticeLibrary};
 pub use records::{
     Characteristics, Enrolment, FormerUpn, Group, Membership, Partnership, Placement, Pupil,
-    School, Succession,
+    School, Succession, urns_placed,
 };
 pub use review::{PeerReviewPlan, PlanFollowUp, PlanReview};
 pub use year::{AcademicYear, NcYear, YearError};

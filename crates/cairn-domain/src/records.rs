@@ -175,17 +175,28 @@ pub struct Partnership {
     pub successions: Vec<Succession>,
 }
 
+/// The URNs records are placed at: memberships, enrolments and KS4 results are the records
+/// that name a school. The store checks these schools exist before writing, and
+/// [`Partnership::placed_at`] and [`Partnership::move_school`] follow the same records.
+pub fn urns_placed<'a>(
+    memberships: &'a [Membership],
+    enrolments: &'a [Enrolment],
+    ks4_results: &'a [Ks4ResultRow],
+) -> impl Iterator<Item = Urn> + 'a {
+    memberships
+        .iter()
+        .map(|m| m.urn)
+        .chain(enrolments.iter().map(|e| e.urn))
+        .chain(ks4_results.iter().map(|r| r.urn))
+}
+
 impl Partnership {
-    /// The schools this data's records are placed at (memberships, enrolments, KS4 results),
-    /// which must be in the register before they can be written. The schools the data itself
-    /// lists are not included.
+    /// The schools this data's records are placed at (see [`urns_placed`]), which must be in
+    /// the register before they can be written. The schools the data itself lists are not
+    /// included.
     pub fn placed_at(&self) -> BTreeSet<Urn> {
         let listed: BTreeSet<Urn> = self.schools.iter().map(|s| s.urn).collect();
-        self.memberships
-            .iter()
-            .map(|m| m.urn)
-            .chain(self.enrolments.iter().map(|e| e.urn))
-            .chain(self.ks4_results.iter().map(|r| r.urn))
+        urns_placed(&self.memberships, &self.enrolments, &self.ks4_results)
             .filter(|urn| !listed.contains(urn))
             .collect()
     }

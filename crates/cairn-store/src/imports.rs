@@ -15,10 +15,9 @@
 //!
 //! On SQLite a pupil's records (results, attendance, enrolments ...) skip the stage: multi-row
 //! `INSERT ... ON CONFLICT DO UPDATE ... WHERE` a value differs writes them in one pass (see
-//! [`upsert_by_values`]), added rows counted by the table's growth. A table still empty
-//! takes its rows straight in on both databases, with no stage and no compare. Pupils' ids
-//! are looked up by UPN in one statement per 50,000 UPNs (a JSON array on SQLite, an array parameter on PostgreSQL). Each table's
-//! phases are timed in the debug log (`RUST_LOG=cairn_store=debug`).
+//! [`upsert_by_values`]), added rows counted by the table's growth. Pupils' ids are looked
+//! up by UPN in one statement per 50,000 UPNs (a JSON array on SQLite, an array parameter on
+//! PostgreSQL). Each table's phases are timed in the debug log (`RUST_LOG=cairn_store=debug`).
 //!
 //! Comparing in SQL rather than reading the stored rows back through the driver is what makes
 //! a re-import of a million rows take seconds rather than minutes (docs/benchmarks.md).
@@ -710,13 +709,8 @@ async fn write_file<C: Conn>(
     .await?;
 
     // Every school named below must exist, now that this file's own schools are written.
-    let urns: FxHashSet<Urn> = data
-        .memberships
-        .iter()
-        .map(|m| m.urn)
-        .chain(data.enrolments.iter().map(|e| e.urn))
-        .chain(data.ks4_results.iter().map(|r| r.urn))
-        .collect();
+    let urns: FxHashSet<Urn> =
+        cairn_domain::urns_placed(data.memberships, data.enrolments, data.ks4_results).collect();
     conn.require_schools(&urns).await?;
 
     let memberships = data.memberships.iter().map(|m| {

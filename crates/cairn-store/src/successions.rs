@@ -52,12 +52,16 @@ impl Store {
                 established_on,
             });
         }
-        let reachable: BTreeSet<Urn> = next
-            .values()
-            .flatten()
-            .map(|s| s.successor)
-            .filter(|u| !urns.contains(u))
-            .collect();
+        // Only the successors these URNs lead to need a name, not every successor in England.
+        let mut reachable: BTreeSet<Urn> = BTreeSet::new();
+        let mut frontier = missing.clone();
+        while let Some(at) = frontier.pop() {
+            for step in next.get(&at).into_iter().flatten() {
+                if !urns.contains(&step.successor) && reachable.insert(step.successor) {
+                    frontier.push(step.successor);
+                }
+            }
+        }
         let mut names = self.school_names(&reachable).await?;
         names.extend(known);
         Ok(missing

@@ -3,11 +3,11 @@
 //!
 //! Marks are tallied with the August 2024 code set (measures.md §6) into each pupil's
 //! sessions per month, summed in SQL ([`tally_sql`]) so a refresh reads one row per pupil and
-//! month rather than millions of marks; a month belongs to the academic year of its dates. The pupil's figures
-//! count at their school for the year (the placement rules in the parent module), as their
-//! termly and annual attendance does. The engine computes each month's overall absence rate
-//! and persistent absence to date (`cairn_measures::attendance::monthly`) by school and pooled
-//! per group, with its suppression; group figures leave out members too small to publish and
+//! month rather than millions of marks; a month belongs to the academic year of its dates.
+//! The pupil's figures count at their school for the year (the placement rules in the parent
+//! module), as their termly and annual attendance does. The engine computes each month's
+//! overall absence rate and persistent absence to date (`cairn_measures::attendance::monthly`)
+//! by school and pooled per group, with its suppression; group figures leave out members too small to publish and
 //! go through the same suppression across levels as every other figure, month by month.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -320,16 +320,7 @@ fn read_mapping(
 /// Every record naming a school must name this one: a data manager's upload page writes
 /// into their own school only.
 fn other_schools(data: &Partnership, urn: Urn) -> Vec<Urn> {
-    let mut others: Vec<Urn> = data
-        .enrolments
-        .iter()
-        .map(|e| e.urn)
-        .chain(data.ks4_results.iter().map(|r| r.urn))
-        .filter(|u| *u != urn)
-        .collect();
-    others.sort();
-    others.dedup();
-    others
+    data.placed_at().into_iter().filter(|u| *u != urn).collect()
 }
 
 /// POST /schools/{urn}/imports: check the file; when it is clean, write it and refresh.
