@@ -94,7 +94,7 @@ pub(crate) enum DateShape {
 /// A date written `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY` or `YYYY-MM-DD` (with an optional
 /// `T..` or ` 00:00:00` time, as Excel and XML write it). Two-digit years are rejected: a
 /// pupil born in `05` could be 1905 or 2005, and US-locale Excel writes `1/13/05`.
-pub(crate) fn date(value: &str) -> Result<NaiveDate, String> {
+pub fn date(value: &str) -> Result<NaiveDate, String> {
     date_with_shape(value).map(|(d, _)| d)
 }
 

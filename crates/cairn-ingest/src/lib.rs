@@ -16,6 +16,9 @@
 
 pub mod assessments;
 mod cells;
+/// A date cell as every importer reads it (`DD/MM/YYYY` or `YYYY-MM-DD`), for the command
+/// line's canonical files.
+pub use cells::date as parse_date;
 pub mod ctf;
 mod decode;
 pub mod files;

@@ -441,6 +441,18 @@ const KS4_FIELDS: &[FieldSpec] = &[
         ["Grade", "Result", "Final Grade", "Awarded Grade"]
     ),
     ACADEMIC_YEAR_OPTIONAL,
+    field!(
+        "exam_date",
+        false,
+        [
+            "Exam Date",
+            "Exam Series",
+            "Series",
+            "Date Achieved",
+            "Result Date",
+            "Award Date"
+        ]
+    ),
 ];
 
 const PHONICS_FIELDS: &[FieldSpec] = &[
@@ -1239,6 +1251,45 @@ pub fn parse_ks2_results(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> 
     p.finish(records)
 }
 
+/// An exam date or series as MIS exports write it: a date (`DD/MM/YYYY`, `YYYY-MM-DD`) or a
+/// series such as `June 2024`, `Nov 2023` or `Summer 2024` (taken as its first day; the
+/// seasons are the exam series: spring March, summer June, autumn or winter November).
+fn exam_series(value: &str) -> Result<chrono::NaiveDate, String> {
+    if let Ok(date) = cells::date(value) {
+        return Ok(date);
+    }
+    let err = || {
+        "is not an exam date or series: expected a date (DD/MM/YYYY) or a series such as \
+         June 2024"
+            .to_owned()
+    };
+    let mut words = value.split_whitespace();
+    let (Some(name), Some(year), None) = (words.next(), words.next(), words.next()) else {
+        return Err(err());
+    };
+    let month = match name.to_ascii_lowercase().as_str() {
+        "jan" | "january" => 1,
+        "feb" | "february" => 2,
+        "mar" | "march" | "spring" => 3,
+        "apr" | "april" => 4,
+        "may" => 5,
+        "jun" | "june" | "summer" => 6,
+        "jul" | "july" => 7,
+        "aug" | "august" => 8,
+        "sep" | "sept" | "september" => 9,
+        "oct" | "october" => 10,
+        "nov" | "november" | "autumn" | "winter" => 11,
+        "dec" | "december" => 12,
+        _ => return Err(err()),
+    };
+    let year: i32 = year
+        .parse()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+        .ok_or_else(err)?;
+    chrono::NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(err)
+}
+
 /// Parses KS4 results, canonical columns `upn,urn,subject,grade`. Subjects must be in
 /// `catalogue`; combined science (a double award) takes grades 9-9 to 1-1 and other subjects
 /// single grades. The same subject twice for one pupil is an error naming both lines.
@@ -1252,12 +1303,42 @@ pub fn parse_ks4_results(
     let (records, mut p, tm) = run(ImportKind::Ks4Results, file, bytes, options, |c, p| {
         let upn = c.upn(p);
         let urn = c.or_context(p, "urn", context.urn, cells::urn);
-        let academic_year = c.or_context(
-            p,
-            "academic_year",
-            context.academic_year,
-            cells::academic_year,
-        );
+        // A result's year is the year it was achieved: an early entry in year 10 is stored in
+        // that year, so the refresh can count a pupil's first entry (measures.md §1.3). The
+        // exam date gives it when the file has one; a year column that disagrees is an error,
+        // never a guess.
+        let exam_year = c
+            .opt(p, "exam_date", exam_series)
+            .map(|d| d.map(AcademicYear::containing));
+        let academic_year = match exam_year {
+            Ok(Some(exam_year)) if c.has("academic_year") => {
+                let given = c
+                    .opt(p, "academic_year", cells::academic_year)
+                    .ok()
+                    .flatten();
+                if given.is_some_and(|given| given != exam_year) {
+                    c.error(
+                        p,
+                        "academic_year",
+                        format!(
+                            "disagrees with the exam date {:?}, which falls in {exam_year}; \
+                             give the year the result was achieved, or leave it blank",
+                            c.raw("exam_date")
+                        ),
+                    );
+                    return None;
+                }
+                Some(exam_year)
+            }
+            Ok(Some(exam_year)) => Some(exam_year),
+            Ok(None) => c.or_context(
+                p,
+                "academic_year",
+                context.academic_year,
+                cells::academic_year,
+            ),
+            Err(()) => None,
+        };
         let subject = c.req(p, "subject", |v| {
             catalogue.find(v).ok_or_else(|| {
                 "is not in the KS4 subject catalogue; check the spelling, or add it to an extended catalogue".to_owned()

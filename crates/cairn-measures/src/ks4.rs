@@ -91,12 +91,18 @@ pub struct Ks4Pupil {
     pub ks2_average: Option<Ks2Average>,
 }
 
-/// One KS4 result: a pupil (by index in the pupil slice), a subject and a grade.
+/// One KS4 result: a pupil (by index in the pupil slice), a subject, a grade and when it was
+/// achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ks4Entry {
     pub pupil_idx: u32,
     pub subject: SubjectId,
     pub grade: Ks4Grade,
+    /// When the result was achieved, as an ordinal: a lower sitting was entered first (the
+    /// command line uses days since 1 January 1970, the store the academic year). Equal
+    /// sittings, including all zero when the dates are unknown, compete on points; an earlier
+    /// sitting wins whatever its grade (the first-entry rule, measures.md §1.3).
+    pub sitting: u16,
 }
 
 /// A pupil's Progress 8 scores.
@@ -153,10 +159,11 @@ pub struct Ks4Output {
     pub issues: Vec<RecordIssue>,
 }
 
-/// Discounted best result per subject, with the grade's points.
+/// Discounted result per subject (the first entry's best), with the grade's points.
 #[derive(Debug, Clone, Copy)]
 struct Counted {
     subject: SubjectId,
+    sitting: u16,
     role: RoleMask,
     points_x100: u16,
     double_award: bool,
@@ -223,20 +230,25 @@ pub fn compute_ks4(config: &Ks4Config, pupils: &[Ks4Pupil], entries: &[Ks4Entry]
             } else {
                 subject.role
             };
-            // Discounting: one result per subject counts, the best (measures.md §1.3).
+            // Discounting: one result per subject counts (measures.md §1.3). First entry: only
+            // a pupil's first attempt at a qualification counts, in every subject since
+            // 2014/15 (DfE KS4 performance tables metadata 2018/19, ks4_meta_methodology.csv,
+            // "_PTQ_EE suffix"; ../shared/reference/public-data/meta-2018-2019); results of
+            // the same sitting compete on points.
+            let first = Counted {
+                subject: entry.subject,
+                sitting: entry.sitting,
+                role,
+                points_x100,
+                double_award: entry.grade.is_double_award(),
+            };
             match counted.iter_mut().find(|c| c.subject == entry.subject) {
-                Some(existing) if existing.points_x100 >= points_x100 => {}
-                Some(existing) => {
-                    existing.points_x100 = points_x100;
-                    existing.role = role;
-                    existing.double_award = entry.grade.is_double_award();
-                }
-                None => counted.push(Counted {
-                    subject: entry.subject,
-                    role,
-                    points_x100,
-                    double_award: entry.grade.is_double_award(),
-                }),
+                Some(existing)
+                    if existing.sitting < first.sitting
+                        || (existing.sitting == first.sitting
+                            && existing.points_x100 >= first.points_x100) => {}
+                Some(existing) => *existing = first,
+                None => counted.push(first),
             }
         }
         results.push(compute_pupil(

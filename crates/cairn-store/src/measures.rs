@@ -1195,6 +1195,41 @@ fn groups_with<'g>(
         .collect()
 }
 
+/// The academic year in which each pupil with KS4 results ends KS4, and how many results fall
+/// after it. A pupil ends KS4 in the year they are in national curriculum year 11 (the latest,
+/// if they repeated it), or, with no such enrolment, in the last year they have results. The
+/// DfE's KS4 cohort is the pupils at the end of KS4, and their results from earlier years
+/// (early entries) count in it under the first-entry rule (DfE KS4 performance tables metadata
+/// 2018/19, ks4_meta_methodology.csv, "_PTQ" and "_PTQ_EE suffix"; measures.md §1.3), so an
+/// early entry in year 10 neither makes a cohort of its own nor is lost. Results after that
+/// year (resits in the sixth form) belong to no KS4 cohort and are counted as unused.
+fn ks4_cohorts(records: &Records) -> (HashMap<i64, i64>, usize) {
+    let mut cohorts: HashMap<i64, i64> = HashMap::new();
+    for row in &records.ks4 {
+        if let Some(year) = row.academic_year {
+            let last = cohorts.entry(row.pupil_id).or_insert(year);
+            *last = (*last).max(year);
+        }
+    }
+    let mut year11: HashMap<i64, i64> = HashMap::new();
+    for (&(pupil_id, year), placement) in &records.placements {
+        if placement.nc_year == 11 && cohorts.contains_key(&pupil_id) {
+            let latest = year11.entry(pupil_id).or_insert(year);
+            *latest = (*latest).max(year);
+        }
+    }
+    cohorts.extend(year11);
+    let after = records
+        .ks4
+        .iter()
+        .filter(|r| {
+            r.academic_year
+                .is_some_and(|y| cohorts.get(&r.pupil_id).is_some_and(|&c| y > c))
+        })
+        .count();
+    (cohorts, after)
+}
+
 fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, StoreError> {
     let mut out = Computed::default();
     let years: BTreeSet<i64> = records.placements.keys().map(|(_, year)| *year).collect();
@@ -1203,6 +1238,8 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
     let prior = prior_attainment(records);
     let marks = &records.marks.by_year;
     out.issues += records.marks.issues;
+    let (ks4_cohorts, after_cohort) = ks4_cohorts(records);
+    out.issues += after_cohort;
 
     // The prior band comes from the KS2 average, for KS4 only (the engine derives it).
     let context = |pupil_id: i64, year: i64| -> PupilContext {
@@ -1228,14 +1265,19 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
         };
         let place = |pupil_id: i64| records.placements.get(&(pupil_id, year));
 
-        // KS4: results grouped by pupil, pupils in first-seen order.
+        // KS4: the year's cohort (see `ks4_cohorts`) with every result up to this year,
+        // grouped by pupil, the latest year's rows first so a pupil with no placement is at
+        // the school of their last results.
         let config = ks4_config(academic_year)?;
         let mut ks4_rows: Vec<&Ks4Row> = records
             .ks4
             .iter()
-            .filter(|r| r.academic_year == Some(year))
+            .filter(|r| {
+                ks4_cohorts.get(&r.pupil_id) == Some(&year)
+                    && r.academic_year.is_some_and(|y| y <= year)
+            })
             .collect();
-        ks4_rows.sort_by_key(|r| r.pupil_id);
+        ks4_rows.sort_by_key(|r| (r.pupil_id, std::cmp::Reverse(r.academic_year)));
         let mut pupils: Vec<Ks4Pupil> = Vec::new();
         let mut entries: Vec<Ks4Entry> = Vec::new();
         let mut last_pupil = None;
@@ -1264,6 +1306,12 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
                     pupil_idx,
                     subject,
                     grade,
+                    // An earlier year's result is an earlier entry (first entry, measures.md
+                    // §1.3); one year holds one result per subject, so the year is the sitting.
+                    sitting: row
+                        .academic_year
+                        .and_then(|y| u16::try_from(y).ok())
+                        .unwrap_or(u16::MAX),
                 }),
                 _ => out.issues += 1,
             }

@@ -399,6 +399,67 @@ fn ks4_results_check_subjects_grades_and_repeats() {
     assert_eq!(parsed.records[0].grade, Ks4Grade::U);
 }
 
+/// An exam date or series puts each result in the year it was achieved, so a pupil's early
+/// entry and their year 11 result in the same subject are two results (the refresh counts the
+/// first, measures.md §1.3), not a repeat. A year column that disagrees with the date is an
+/// error, never a guess.
+#[test]
+fn ks4_results_take_their_year_from_the_exam_date() {
+    let csv = "UPN,URN,Subject,Grade,Exam Series\n\
+               T822101101202,115850,French,3,November 2022\n\
+               T822101101202,115850,French,7,Summer 2024\n\
+               T822101101202,115850,History,6,12/06/2024\n\
+               T822101101202,115850,Geography,6,Junk 2024\n";
+    let options = MisOptions {
+        context: ImportContext {
+            academic_year: Some(AcademicYear::parse("2023/24").unwrap()),
+            ..ImportContext::default()
+        },
+        ..MisOptions::default()
+    };
+    let parsed = parse_ks4_results(
+        "ks4.csv",
+        csv.as_bytes(),
+        &options,
+        &SubjectCatalogue::standard(),
+    );
+    assert_eq!(
+        parsed.error_messages(),
+        vec![
+            "ks4.csv line 5, column Exam Series: \"Junk 2024\" is not an exam date or series: expected a date (DD/MM/YYYY) or a series such as June 2024",
+        ]
+    );
+    let years: Vec<(String, String)> = parsed
+        .records
+        .iter()
+        .map(|r| (r.subject.clone(), r.academic_year.unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        years,
+        [
+            ("French".to_owned(), "2022/23".to_owned()),
+            ("French".to_owned(), "2023/24".to_owned()),
+            ("History".to_owned(), "2023/24".to_owned()),
+        ]
+    );
+
+    let csv = "UPN,URN,Subject,Grade,Academic Year,Exam Date\n\
+               T822101101202,115850,French,3,2023/24,2022-11-07\n\
+               T822101101202,115850,History,6,2023/24,2024-06-12\n";
+    let parsed = parse_ks4_results(
+        "ks4.csv",
+        csv.as_bytes(),
+        &MisOptions::default(),
+        &SubjectCatalogue::standard(),
+    );
+    assert_eq!(
+        parsed.error_messages(),
+        vec![
+            "ks4.csv line 2, column Academic Year: \"2023/24\" disagrees with the exam date \"2022-11-07\", which falls in 2022/23; give the year the result was achieved, or leave it blank",
+        ]
+    );
+}
+
 #[test]
 fn an_extended_subject_catalogue_accepts_more_subjects() {
     let extra = parse_subject_catalogue(

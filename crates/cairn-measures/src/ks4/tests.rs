@@ -49,6 +49,7 @@ fn entries(config: &Ks4Config, pupil_idx: u32, results: &[(&str, &str)]) -> Vec<
                 pupil_idx,
                 subject,
                 grade: config.catalogue.parse_grade(subject, grade).unwrap(),
+                sitting: 0,
             }
         })
         .collect()
@@ -57,8 +58,23 @@ fn entries(config: &Ks4Config, pupil_idx: u32, results: &[(&str, &str)]) -> Vec<
 /// Computes one pupil with KS2 average `ks2` and checks A8 and the element points.
 fn check(results: &[(&str, &str)], expected_a8: f64, expected_elements: [f64; 4]) {
     let config = config();
+    check_entries(
+        &config,
+        &entries(&config, 0, results),
+        expected_a8,
+        expected_elements,
+    );
+}
+
+/// Computes one pupil with KS2 average 105 from `entries` and checks A8 and the element points.
+fn check_entries(
+    config: &Ks4Config,
+    results: &[Ks4Entry],
+    expected_a8: f64,
+    expected_elements: [f64; 4],
+) {
     let pupils = [pupil(100_000, Some(105.0))];
-    let output = compute_ks4(&config, &pupils, &entries(&config, 0, results));
+    let output = compute_ks4(config, &pupils, results);
     assert!(output.issues.is_empty(), "{:?}", output.issues);
     let result = &output.pupils[0];
     assert!(
@@ -123,6 +139,33 @@ fn attainment8_follows_the_slot_rules(
     check(results, a8, elements);
 }
 
+// First entry (DfE KS4 performance tables metadata 2018/19, ks4_meta_methodology.csv, "_PTQ_EE
+// suffix"): only a pupil's first attempt at a qualification counts. A pupil who took French early
+// at grade 3 and again at grade 7 counts the 3, in the EBacc element (3 points); results of one
+// sitting compete on points, so maths 4 and 6 together count the 6 (doubled, 12); an earlier
+// sitting listed after a later one still counts.
+#[rstest]
+#[case::an_early_entry_counts_not_the_retake(
+    &[("French", "3", 1), ("French", "7", 2)], 3.0, [0.0, 0.0, 3.0, 0.0])]
+#[case::the_order_of_the_rows_does_not_matter(
+    &[("French", "7", 2), ("French", "3", 1)], 3.0, [0.0, 0.0, 3.0, 0.0])]
+#[case::one_sitting_counts_its_best(
+    &[("Mathematics", "4", 5), ("Mathematics", "6", 5), ("Mathematics", "9", 6)],
+    12.0, [0.0, 12.0, 0.0, 0.0])]
+fn only_the_first_entry_counts(
+    #[case] results: &[(&str, &str, u16)],
+    #[case] a8: f64,
+    #[case] elements: [f64; 4],
+) {
+    let config = config();
+    let plain: Vec<(&str, &str)> = results.iter().map(|&(s, g, _)| (s, g)).collect();
+    let mut entries = entries(&config, 0, &plain);
+    for (entry, &(_, _, sitting)) in entries.iter_mut().zip(results) {
+        entry.sitting = sitting;
+    }
+    check_entries(&config, &entries, a8, elements);
+}
+
 #[test]
 fn technical_awards_count_only_in_the_open_element() {
     let mut config = config();
@@ -135,6 +178,7 @@ fn technical_awards_count_only_in_the_open_element() {
         pupil_idx: 0,
         subject: btec,
         grade: config.catalogue.parse_grade(btec, "L2D*").unwrap(),
+        sitting: 0,
     }];
     let output = compute_ks4(&config, &[pupil(100_000, Some(100.0))], &entries);
     // measures.md §1.2: L2 D* is 8.5 points (UNSURE, third-party table).
@@ -636,6 +680,7 @@ fn bulk_timing_for_600k_pupils() {
                 pupil_idx: i,
                 subject: *id,
                 grade,
+                sitting: 0,
             });
         }
     }

@@ -106,6 +106,85 @@ async fn count_refreshes(store: &Store) -> i64 {
 }
 
 backend_test! {
+    /// The first-entry rule (measures.md §1.3; DfE KS4 performance tables metadata 2018/19,
+    /// ks4_meta_methodology.csv, "_PTQ_EE suffix"): every pupil of one school's 2023/24 cohort
+    /// also sat each of their subjects a year early, ungraded. The early entries count in the
+    /// 2023/24 cohort, where the pupils are in year 11, and they count first, so the school's
+    /// Attainment 8 is 0; they make no 2022/23 cohort of their own.
+    async fn early_entries_count_first_in_the_year_11_cohort(db) {
+        let store = db.store();
+        let mut partnership = crate::tests::demo();
+        let y = year(2023);
+        let before: BTreeSet<(AcademicYear, Urn)> = partnership
+            .ks4_results
+            .iter()
+            .filter_map(|r| Some((r.academic_year?, r.urn)))
+            .collect();
+        let urn = partnership
+            .ks4_results
+            .iter()
+            .find(|r| r.academic_year == Some(y))
+            .map(|r| r.urn)
+            .unwrap();
+        let early: Vec<cairn_domain::Ks4ResultRow> = partnership
+            .ks4_results
+            .iter()
+            .filter(|r| r.academic_year == Some(y) && r.urn == urn)
+            .map(|r| cairn_domain::Ks4ResultRow {
+                grade: cairn_domain::Ks4Grade::U,
+                academic_year: Some(year(2022)),
+                ..r.clone()
+            })
+            .collect();
+        let cohort: BTreeSet<&Upn> = early.iter().map(|r| &r.upn).collect();
+        let n_cohort = u32::try_from(cohort.len()).unwrap();
+        assert!(n_cohort >= 6, "{n_cohort}");
+        // Each pupil is in year 11 at the school that year.
+        for upn in &cohort {
+            assert!(partnership.enrolments.iter().any(|e| &e.upn == *upn
+                && e.academic_year == y
+                && e.nc_year.number() == 11), "{upn}");
+        }
+        // The 2022/23 cohort placed at the school, as before the early entries.
+        let school_of = schools_by_pupil(&partnership);
+        let before_previous: BTreeSet<&Upn> = partnership
+            .ks4_results
+            .iter()
+            .filter(|r| r.academic_year == Some(year(2022)))
+            .filter(|r| school_of.get(&(&r.upn, year(2022))).unwrap_or(&r.urn) == &urn)
+            .map(|r| &r.upn)
+            .collect();
+        let n_previous = u32::try_from(before_previous.len()).unwrap();
+        drop(school_of);
+        partnership.ks4_results.extend(early);
+        store.load_partnership(&partnership).await.unwrap();
+        store.refresh_measures("test", at(9), SuppressionPolicy::default()).await.unwrap();
+        let latest = store.latest_results(None, &ScopeFilter::All, &[]).await.unwrap();
+        let school = |y: AcademicYear| {
+            all_pupils(&latest, Measure::Ks4Attainment8, y)
+                .find(|(scope, _)| **scope == ResultScope::School(urn))
+                .map(|(_, v)| *v)
+        };
+        let a8 = school(y).unwrap();
+        assert_eq!(a8.n_pupils(), Some(n_cohort));
+        assert_eq!(a8.value(), Some(0.0));
+        let stored: BTreeSet<(AcademicYear, Urn)> = latest
+            .results
+            .iter()
+            .filter(|r| r.measure == Measure::Ks4Attainment8 && r.pupil_group == PupilGroup::All)
+            .filter_map(|r| match r.scope {
+                ResultScope::School(urn) => Some((r.academic_year, urn)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(stored, before);
+        if let Some(previous) = school(year(2022)) {
+            assert_eq!(previous.n_pupils(), Some(n_previous));
+        }
+    }
+}
+
+backend_test! {
     async fn refresh_over_the_demo_stores_school_and_pooled_figures(db) {
         let store = db.store();
         let partnership = crate::tests::demo();

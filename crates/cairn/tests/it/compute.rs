@@ -157,6 +157,67 @@ fn ks4_reproduces_the_measures_worked_example() {
     }
 }
 
+/// The first-entry rule (DfE KS4 performance tables metadata 2018/19, ks4_meta_methodology.csv,
+/// "_PTQ_EE suffix"): the worked example's pupil also took history early, in November 2022, at
+/// grade 2, and again in June 2024 at grade 8. Only the first entry counts, so the EBacc element
+/// keeps history at 2 rather than the 4 of the worked example: 12 points, A8 48. Results listed
+/// out of date order change nothing; a blank or impossible date is a bad row.
+#[test]
+fn ks4_counts_only_the_first_entry_when_exam_dates_are_given() {
+    let run = Run::new();
+    let pupil = upn(1);
+    let mut results = String::from("upn,urn,subject,grade,exam_date\n");
+    for line in worked_example_results(&pupil).lines() {
+        if !line.contains("History") {
+            results.push_str(&format!("{line},2024-06-10\n"));
+        }
+    }
+    results.push_str(&format!("{pupil},100001,History,8,10/06/2024\n"));
+    results.push_str(&format!("{pupil},100001,History,2,2022-11-07\n"));
+    run.write("results.csv", &results);
+    run.write(
+        "prior.csv",
+        &format!("upn,ks2_reading,ks2_maths\n{pupil},104,106\n"),
+    );
+    let output = run.ks4(&[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pupils = rows(&run.read("out_pupils.csv"));
+    assert_eq!(field(&pupils[0], "ebacc_points"), "12.00");
+    assert_eq!(field(&pupils[0], "attainment8"), "48.00");
+
+    // Without the dates the best history result (8) counts.
+    run.write(
+        "results.csv",
+        &results
+            .replace(",exam_date", "")
+            .replace(",2024-06-10", "")
+            .replace(",10/06/2024", "")
+            .replace(",2022-11-07", ""),
+    );
+    let output = run.ks4(&[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pupils = rows(&run.read("out_pupils.csv"));
+    assert_eq!(field(&pupils[0], "ebacc_points"), "18.00");
+
+    run.write(
+        "results.csv",
+        &results
+            .replace(",2022-11-07", ",")
+            .replace(",10/06/2024", ",31/02/2024"),
+    );
+    let output = run.ks4(&[]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("results.csv line 8, column exam_date: \"31/02/2024\" is not a valid date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("results.csv line 9, column exam_date: is missing: with an exam_date column"),
+        "{err}"
+    );
+}
+
 /// Eight pupils at one school, three of them disadvantaged: the whole school is shown, the
 /// disadvantaged group is suppressed (3 < 6), and so is the non-disadvantaged group, which
 /// would give the small group away by subtraction.

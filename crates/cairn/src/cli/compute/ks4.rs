@@ -27,10 +27,12 @@ pub(super) const LONG_ABOUT: &str = "\
 KS4: Attainment 8, Progress 8 and the other headline measures, per pupil and per school.
 
 Inputs (CSV with a header line; columns matched by name, ignoring case; extra columns ignored):
-  --results   upn,urn,subject,grade
+  --results   upn,urn,subject,grade[,exam_date]
               subject: a name in the KS4 subject catalogue (ks4_subjects.csv, or --subjects);
               grade: 9 to 1 or U; combined science 9-9 to 1-1 or U; technical awards L2D* to L1P.
-              A pupil's best result in each subject counts.
+              exam_date (optional, YYYY-MM-DD or DD/MM/YYYY): only a pupil's first entry in a
+              subject counts (the DfE's first-entry rule), the best result of that sitting;
+              without the column a pupil's best result in each subject counts.
   --prior     upn,ks2_reading,ks2_maths
               KS2 scaled scores (80 to 120, or the DfE scaled-score equivalents, 59 or more, for
               pupils below the standard of the tests); blank when missing. A pupil without
@@ -63,7 +65,7 @@ enum ReleaseArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct Ks4Args {
-    /// KS4 results: `upn,urn,subject,grade`.
+    /// KS4 results: `upn,urn,subject,grade`, optionally `exam_date`.
     #[arg(long, value_name = "CSV")]
     results: PathBuf,
     /// KS2 prior attainment: `upn,ks2_reading,ks2_maths` (blank when missing).
@@ -346,11 +348,15 @@ fn read_results(
 ) -> anyhow::Result<Vec<Ks4Entry>> {
     let file = CsvFile::open(path)?;
     let columns = file.columns(["upn", "urn", "subject", "grade"])?;
+    let exam_date = file.column("exam_date");
     let (name, headers) = (file.name.clone(), file.headers.clone());
     // About 36 bytes a row in canonical files.
     let mut entries = Vec::with_capacity(file_len(path) / 36);
     file.for_each_block(
-        |block, first_line| parse_results(&name, &headers, columns, catalogue, block, first_line),
+        |block, first_line| {
+            let columns = ResultColumns { columns, exam_date };
+            parse_results(&name, &headers, columns, catalogue, block, first_line)
+        },
         |block| {
             problems.extend(block.problems);
             let numbers = cohort.number_block(&block.pupils);
@@ -390,10 +396,42 @@ fn read_results(
     Ok(entries)
 }
 
+/// The results file's columns: `upn,urn,subject,grade`, and `exam_date` when given.
+#[derive(Debug, Clone, Copy)]
+struct ResultColumns {
+    columns: [usize; 4],
+    exam_date: Option<usize>,
+}
+
+/// The first day `exam_date` can be; a result's sitting counts days from it, so every date
+/// to 2149 fits the engine's 16 bits.
+const FIRST_SITTING_DAY: chrono::NaiveDate =
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("1 January 1970 is a date");
+
+/// An `exam_date` cell as the engine's sitting: days since [`FIRST_SITTING_DAY`].
+fn sitting(value: &[u8]) -> Result<u16, String> {
+    let text = std::str::from_utf8(value).map_err(|_| "is not text".to_owned())?;
+    if text.trim().is_empty() {
+        return Err(
+            "is missing: with an exam_date column every result needs the date it was \
+                    achieved, because only a pupil's first entry in a subject counts"
+                .to_owned(),
+        );
+    }
+    let date = cairn_ingest::parse_date(text)?;
+    date.signed_duration_since(FIRST_SITTING_DAY)
+        .num_days()
+        .try_into()
+        .map_err(|_| "is outside 1970 to 2149".to_owned())
+}
+
 fn parse_results(
     name: &str,
     headers: &[String],
-    [c_upn, c_urn, c_subject, c_grade]: [usize; 4],
+    ResultColumns {
+        columns: [c_upn, c_urn, c_subject, c_grade],
+        exam_date: c_date,
+    }: ResultColumns,
     catalogue: &SubjectCatalogue,
     block: &[u8],
     first_line: u64,
@@ -450,6 +488,15 @@ fn parse_results(
             };
             let grade = subject.map(|id| parse_grade(catalogue, id, row.get(c_grade)));
             let mut bad = false;
+            let sitting = match c_date.map(|c| (c, sitting(row.get(c)))) {
+                None => 0,
+                Some((_, Ok(sitting))) => sitting,
+                Some((c, Err(rule))) => {
+                    problems.push(row.error(c, rule));
+                    bad = true;
+                    0
+                }
+            };
             if let Err(rule) = &upn {
                 problems.push(row.error(c_upn, rule.clone()));
                 bad = true;
@@ -485,6 +532,7 @@ fn parse_results(
                     pupil_idx: out.pupils.number(&upn, urn, row.line),
                     subject,
                     grade,
+                    sitting,
                 });
                 out.lines.push(row.line);
             }
