@@ -3,7 +3,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { url, startBrowser, signIn, checkAccessibility, screenshot, schoolHref } = require('./support');
+const { url, startBrowser, signIn, checkAccessibility, screenshot, schoolHref, chartsDrawn } = require('./support');
 
 let browser;
 before(async () => { browser = await startBrowser(); });
@@ -23,6 +23,7 @@ test('the headteacher compares Northvale High with England and similar schools',
   const spec = JSON.parse(await page.locator('script.vega-spec').textContent());
   assert.ok(spec.layer[0].data.values.length > 500, 'every secondary in England is on the funnel');
   assert.match(await page.locator('figure.chart figcaption').innerText(), /similar schools/);
+  assert.equal(await chartsDrawn(page), 1, 'the funnel is drawn');
   await screenshot(page, 'compare');
   await checkAccessibility(page, 'a comparison page');
   await page.close();
@@ -38,7 +39,7 @@ test('a trust leader sees the partnership highlighted on the funnel', async () =
   assert.ok(squares && squares.data.values.length > 0, 'the partnership is drawn as squares');
   assert.match(await page.locator('figure.chart figcaption').innerText(), /the purple squares?/);
   // The drawn chart is there too, not only its spec.
-  await page.locator('.chart[data-rendered="true"] svg').first().waitFor({ timeout: 30_000 });
+  assert.equal(await chartsDrawn(page), 1, 'the funnel is drawn');
   await screenshot(page, 'compare-partnership');
   await checkAccessibility(page, 'a comparison page with the partnership');
   await page.close();

@@ -121,8 +121,23 @@ async function schoolHref(page, name) {
   return link.href;
 }
 
+/**
+ * Waits until every chart spec on the page has been drawn as an SVG, and returns how many
+ * there are: a spec the page never draws (as the compare page's funnel once was) fails here.
+ */
+async function chartsDrawn(page) {
+  const specs = await page.locator('figure script.vega-spec').count();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('.chart[data-rendered="true"] svg').length === n,
+    specs,
+    { timeout: 30_000 },
+  );
+  return specs;
+}
+
 module.exports = {
   BASE_URL,
+  chartsDrawn,
   url,
   startBrowser,
   signIn,
