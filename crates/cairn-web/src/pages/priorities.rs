@@ -651,6 +651,52 @@ fn parse_year(
     }
 }
 
+/// What a priority's create and edit forms share, read and checked once: the title, the owner
+/// and the years. Each field's problem is added to `errors`, and the field is `None`.
+struct PriorityFields {
+    title: String,
+    owner: Option<Username>,
+    from_year: Option<AcademicYear>,
+    to_year: Option<AcademicYear>,
+}
+
+async fn read_priority_fields(
+    state: &AppState,
+    form: &PriorityForm,
+    errors: &mut Vec<FieldError>,
+) -> Result<PriorityFields, WebError> {
+    let title = form.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        errors.push(field_error(
+            "title",
+            "Enter a title of up to 200 characters.",
+        ));
+    }
+    let owner = match check_owner(state, form.owner.trim()).await? {
+        Ok(owner) => Some(owner),
+        Err(message) => {
+            errors.push(field_error("owner", message));
+            None
+        }
+    };
+    let from_year = parse_year(&form.from_year, "from_year", errors);
+    let to_year = parse_year(&form.to_year, "to_year", errors);
+    if let (Some(from), Some(to)) = (from_year, to_year) {
+        if to < from {
+            errors.push(field_error(
+                "to_year",
+                "The last year must not be before the first.",
+            ));
+        }
+    }
+    Ok(PriorityFields {
+        title: title.to_owned(),
+        owner,
+        from_year,
+        to_year,
+    })
+}
+
 /// POST /priorities
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -667,33 +713,15 @@ pub(crate) async fn create(
         return Err(WebError::Forbidden);
     }
     let mut errors = Vec::new();
-    let title = form.title.trim();
-    if title.is_empty() || title.len() > 200 {
-        errors.push(field_error(
-            "title",
-            "Enter a title of up to 200 characters.",
-        ));
-    }
     if scope.is_none() {
         errors.push(field_error("scope", "Choose who the priority is for."));
     }
-    let owner = match check_owner(&state, form.owner.trim()).await? {
-        Ok(owner) => Some(owner),
-        Err(message) => {
-            errors.push(field_error("owner", message));
-            None
-        }
-    };
-    let from_year = parse_year(&form.from_year, "from_year", &mut errors);
-    let to_year = parse_year(&form.to_year, "to_year", &mut errors);
-    if let (Some(from), Some(to)) = (from_year, to_year) {
-        if to < from {
-            errors.push(field_error(
-                "to_year",
-                "The last year must not be before the first.",
-            ));
-        }
-    }
+    let PriorityFields {
+        title,
+        owner,
+        from_year,
+        to_year,
+    } = read_priority_fields(&state, &form, &mut errors).await?;
     let (Some(scope), Some(owner), Some(from_year), Some(to_year), true) =
         (scope, owner, from_year, to_year, errors.is_empty())
     else {
@@ -705,7 +733,7 @@ pub(crate) async fn create(
         .store
         .create_priority(
             &NewPriority {
-                title: title.to_owned(),
+                title,
                 owner,
                 scope,
                 from_year,

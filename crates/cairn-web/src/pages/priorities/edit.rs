@@ -16,9 +16,9 @@ use cairn_store::{Criterion, Editor, Measure, Priority, PriorityEdit, ResultScop
 use serde::Deserialize;
 
 use super::{
-    ActionLine, Choice, CriterionForm, FieldError, Names, PriorityForm, action_line, authorise,
-    check_owner, choices, criterion_line, criterion_scopes, error_for, field_error, parse_scope,
-    parse_year, read_criterion, scope_value,
+    ActionLine, Choice, CriterionForm, FieldError, Names, PriorityFields, PriorityForm,
+    action_line, authorise, choices, criterion_line, criterion_scopes, error_for, field_error,
+    parse_scope, read_criterion, read_priority_fields, scope_value,
 };
 use crate::auth::Viewer;
 use crate::pages::{Nav, render};
@@ -152,13 +152,12 @@ pub(crate) async fn update(
     let priority = editable(&state, &viewer, &id).await?;
     viewer.check_csrf(&form.csrf_token)?;
     let mut errors = Vec::new();
-    let title = form.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        errors.push(field_error(
-            "title",
-            "Enter a title of up to 200 characters.",
-        ));
-    }
+    let PriorityFields {
+        title,
+        owner,
+        from_year,
+        to_year,
+    } = read_priority_fields(&state, &form, &mut errors).await?;
     let scope = parse_scope(&form.scope).filter(|s| scope_options(&viewer, &priority).contains(s));
     match &scope {
         None => errors.push(field_error("scope", "Choose who the priority is for.")),
@@ -196,23 +195,6 @@ pub(crate) async fn update(
         }
         Some(_) => {}
     }
-    let owner = match check_owner(&state, form.owner.trim()).await? {
-        Ok(owner) => Some(owner),
-        Err(message) => {
-            errors.push(field_error("owner", message));
-            None
-        }
-    };
-    let from_year = parse_year(&form.from_year, "from_year", &mut errors);
-    let to_year = parse_year(&form.to_year, "to_year", &mut errors);
-    if let (Some(from), Some(to)) = (from_year, to_year) {
-        if to < from {
-            errors.push(field_error(
-                "to_year",
-                "The last year must not be before the first.",
-            ));
-        }
-    }
     let (Some(scope), Some(owner), Some(from_year), Some(to_year), true) =
         (scope, owner, from_year, to_year, errors.is_empty())
     else {
@@ -226,7 +208,7 @@ pub(crate) async fn update(
         .update_priority(
             priority.id,
             &PriorityEdit {
-                title: title.to_owned(),
+                title,
                 owner,
                 scope,
                 from_year,
