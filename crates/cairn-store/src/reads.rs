@@ -582,12 +582,28 @@ impl Store {
                 });
             }
         }
+        // A later entry in a subject is shown, and marked: only the first entry counts in the
+        // KS4 measures (measures.md §1.3; the refresh's KS4 cohort).
+        let mut first_entry: HashMap<String, i64> = HashMap::new();
+        for (y, subject, _) in &ks4 {
+            if let Some(y) = *y {
+                let first = first_entry.entry(subject.clone()).or_insert(y);
+                *first = (*first).min(y);
+            }
+        }
         for (y, subject, grade) in ks4 {
+            let later = first_entry
+                .get(&subject)
+                .is_some_and(|first| y.is_some_and(|y| *first < y));
             results.push(TimelineResult {
                 academic_year: year(y)?,
                 assessment: "KS4",
+                result: if later {
+                    format!("{grade} (a later entry: the first entry in {subject} counts)")
+                } else {
+                    grade
+                },
                 subject,
-                result: grade,
             });
         }
         for (assessment, rows) in [("Phonics", phonics), ("Multiplication tables check", mtc)] {

@@ -136,12 +136,12 @@ backend_test! {
                 ..r.clone()
             })
             .collect();
-        let cohort: BTreeSet<&Upn> = early.iter().map(|r| &r.upn).collect();
+        let cohort: BTreeSet<Upn> = early.iter().map(|r| r.upn.clone()).collect();
         let n_cohort = u32::try_from(cohort.len()).unwrap();
         assert!(n_cohort >= 6, "{n_cohort}");
         // Each pupil is in year 11 at the school that year.
         for upn in &cohort {
-            assert!(partnership.enrolments.iter().any(|e| &e.upn == *upn
+            assert!(partnership.enrolments.iter().any(|e| e.upn == *upn
                 && e.academic_year == y
                 && e.nc_year.number() == 11), "{upn}");
         }
@@ -180,6 +180,23 @@ backend_test! {
         assert_eq!(stored, before);
         if let Some(previous) = school(year(2022)) {
             assert_eq!(previous.n_pupils(), Some(n_previous));
+        }
+
+        // A pupil's timeline shows both entries and marks the later one.
+        let upn = cohort.first().unwrap().as_str();
+        let timeline = store.pupil_timeline(pupil_ids(&store).await[upn]).await.unwrap().unwrap();
+        let ks4: Vec<(&str, &str)> = timeline
+            .results
+            .iter()
+            .filter(|r| r.assessment == "KS4" && r.academic_year == Some(y))
+            .map(|r| (r.subject.as_str(), r.result.as_str()))
+            .collect();
+        assert!(!ks4.is_empty());
+        for (subject, result) in ks4 {
+            assert!(
+                result.ends_with(&format!("(a later entry: the first entry in {subject} counts)")),
+                "{result}"
+            );
         }
     }
 }
