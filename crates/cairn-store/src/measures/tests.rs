@@ -184,7 +184,7 @@ backend_test! {
 
         // A pupil's timeline shows both entries and marks the later one.
         let upn = cohort.first().unwrap().as_str();
-        let timeline = store.pupil_timeline(pupil_ids(&store).await[upn]).await.unwrap().unwrap();
+        let timeline = store.pupil_timeline(pupil_ids(store).await[upn]).await.unwrap().unwrap();
         let ks4: Vec<(&str, &str)> = timeline
             .results
             .iter()
