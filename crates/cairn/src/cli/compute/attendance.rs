@@ -2,15 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
+use cairn_measures::PupilGroup;
 use cairn_measures::attendance::{
     AttendancePupil, AttendanceSummary, SessionCounts, summarise_attendance_by_school,
 };
-use cairn_measures::{PupilGroup, SuppressionReason};
 use clap::Args;
 
 use super::CommonArgs;
 use super::input::{self, CsvFile, Problems, UpnKey};
-use super::output::{self, CsvOut};
+use super::output;
 use super::pupils::{self, Cohort};
 
 pub(super) const LONG_ABOUT: &str = "\
@@ -187,22 +187,14 @@ fn write_schools(
     schools: &[(cairn_domain::Urn, AttendanceSummary)],
     groups: &[PupilGroup],
 ) -> anyhow::Result<output::Finished> {
-    let mut out = CsvOut::create(path, SCHOOLS_HEADER)?;
-    for (urn, s) in schools {
-        for &group in groups {
-            let base = s.persistent_absence.get(group);
-            if group != PupilGroup::All
-                && base.suppression_reason() == Some(SuppressionReason::NoPupils)
-            {
-                continue;
-            }
-            let line = &mut out.line;
-            line.int(u64::from(urn.get())).text(group.code());
-            if group == PupilGroup::All {
-                line.count(&s.n_pupils);
-            } else {
-                line.count(base);
-            }
+    output::school_lines(
+        path,
+        SCHOOLS_HEADER,
+        schools,
+        groups,
+        |s| &s.n_pupils,
+        |s, group| s.persistent_absence.get(group),
+        |line, s, group| {
             for figures in [
                 &s.overall_absence,
                 &s.authorised_absence,
@@ -217,8 +209,6 @@ fn write_schools(
                     l.fixed(f.percent(), 1);
                 });
             }
-            out.end_line()?;
-        }
-    }
-    out.finish()
+        },
+    )
 }

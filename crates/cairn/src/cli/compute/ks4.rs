@@ -15,7 +15,7 @@ use cairn_measures::ks4::{
     Ks4Config, Ks4Entry, Ks4Output, Ks4Pupil, Ks4PupilResult, Ks4Summary, ProgressFigure,
     compute_ks4, summarise_ks4_by_school,
 };
-use cairn_measures::{MeasureError, P8Banding, PupilGroup, SuppressionReason};
+use cairn_measures::{MeasureError, P8Banding, PupilGroup};
 use clap::{Args, ValueEnum};
 
 use super::CommonArgs;
@@ -752,22 +752,15 @@ fn write_schools(
     groups: &[PupilGroup],
     with_p8: bool,
 ) -> anyhow::Result<output::Finished> {
-    let mut out = CsvOut::create(path, SCHOOLS_HEADER)?;
-    for (urn, summary) in schools {
-        for &group in groups {
+    output::school_lines(
+        path,
+        SCHOOLS_HEADER,
+        schools,
+        groups,
+        |s| &s.n_pupils,
+        |s, group| s.attainment8.get(group),
+        |line, summary, group| {
             let a8 = summary.attainment8.get(group);
-            if group != PupilGroup::All
-                && a8.suppression_reason() == Some(SuppressionReason::NoPupils)
-            {
-                continue; // nobody in this group at this school
-            }
-            let line = &mut out.line;
-            line.int(u64::from(urn.get())).text(group.code());
-            if group == PupilGroup::All {
-                line.count(&summary.n_pupils);
-            } else {
-                line.count(a8);
-            }
             line.figure(a8, |l, f| {
                 l.fixed(f.mean, 2);
             });
@@ -813,10 +806,8 @@ fn write_schools(
             .figure(summary.english_maths_5.get(group), |l, f| {
                 l.fixed(f.percent(), 1);
             });
-            out.end_line()?;
-        }
-    }
-    out.finish()
+        },
+    )
 }
 
 fn banding_code(banding: P8Banding) -> &'static str {

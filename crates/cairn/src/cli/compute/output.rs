@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use anyhow::Context;
-use cairn_measures::{Figure, PupilGroup};
+use cairn_domain::Urn;
+use cairn_measures::{Figure, PupilGroup, SuppressionReason};
 
 /// A CSV being written to a temporary file beside its target. Dropped before
 /// [`Finished::publish`], the temporary file is removed and the target is left alone.
@@ -291,6 +292,42 @@ fn push_fixed(out: &mut Vec<u8>, value: f64, decimals: u32) {
         }
         out.extend_from_slice(digits.get(..width).unwrap_or_default());
     }
+}
+
+/// Writes a school-level file: a line per school and pupil group, starting
+/// `urn,group,n_pupils`, then what `figures` adds. A group with no pupils at a school (so its
+/// `base` figure says) is left out; the all-pupils line counts `n_pupils`, a group's line the
+/// pupils in its `base` figure.
+pub(super) fn school_lines<S, N, B>(
+    path: &Path,
+    header: &str,
+    schools: &[(Urn, S)],
+    groups: &[PupilGroup],
+    n_pupils: impl Fn(&S) -> &Figure<N>,
+    base: impl Fn(&S, PupilGroup) -> &Figure<B>,
+    mut figures: impl FnMut(&mut Line, &S, PupilGroup),
+) -> anyhow::Result<Finished> {
+    let mut out = CsvOut::create(path, header)?;
+    for (urn, school) in schools {
+        for &group in groups {
+            let base = base(school, group);
+            if group != PupilGroup::All
+                && base.suppression_reason() == Some(SuppressionReason::NoPupils)
+            {
+                continue; // nobody in this group at this school
+            }
+            let line = &mut out.line;
+            line.int(u64::from(urn.get())).text(group.code());
+            if group == PupilGroup::All {
+                line.count(n_pupils(school));
+            } else {
+                line.count(base);
+            }
+            figures(line, school, group);
+            out.end_line()?;
+        }
+    }
+    out.finish()
 }
 
 /// The groups written for a run: every group with characteristics, otherwise only those the
