@@ -92,26 +92,10 @@ fn read_sessions(
     let columns = file.columns(["upn", "urn", "possible", "authorised", "unauthorised"])?;
     let (name, headers) = (file.name.clone(), file.headers.clone());
     let mut sessions: Vec<SessionCounts> = vec![SessionCounts::default(); cohort.len()];
-    file.for_each_block(
-        |block, first_line| {
-            let mut rows = Vec::new();
-            let mut problems = Problems::default();
-            input::for_each_row(
-                &name,
-                &headers,
-                block,
-                first_line,
-                &mut problems,
-                |row, problems| {
-                    if let Some(parsed) = parse_row(row, columns, problems) {
-                        rows.push(parsed);
-                    }
-                },
-            );
-            (rows, problems)
-        },
-        |(rows, block_problems)| {
-            problems.extend(block_problems);
+    file.for_each_parsed_block(
+        problems,
+        |row, problems| parse_row(row, columns, problems),
+        |rows, problems| {
             for (upn, urn, counts, line) in rows {
                 match cohort.pupil_for(&upn, urn, line) {
                     Ok(idx) => {

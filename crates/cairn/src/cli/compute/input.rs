@@ -206,6 +206,37 @@ impl CsvFile {
             .position(|h| h.eq_ignore_ascii_case(name))
     }
 
+    /// [`CsvFile::for_each_block`] row by row: `parse` reads each row on a worker thread
+    /// (`None` when the row is bad, its problem noted), and `merge` gets each block's rows on
+    /// this thread, in file order, after the block's problems were added to `problems`.
+    pub(super) fn for_each_parsed_block<T: Send>(
+        self,
+        problems: &mut Problems,
+        parse: impl Fn(Row<'_>, &mut Problems) -> Option<T> + Sync,
+        mut merge: impl FnMut(Vec<T>, &mut Problems),
+    ) -> anyhow::Result<()> {
+        let (name, headers) = (self.name.clone(), self.headers.clone());
+        self.for_each_block(
+            |block, first_line| {
+                let mut rows = Vec::new();
+                let mut block_problems = Problems::default();
+                for_each_row(
+                    &name,
+                    &headers,
+                    block,
+                    first_line,
+                    &mut block_problems,
+                    |row, problems| rows.extend(parse(row, problems)),
+                );
+                (rows, block_problems)
+            },
+            |(rows, block_problems)| {
+                problems.extend(block_problems);
+                merge(rows, problems);
+            },
+        )
+    }
+
     /// Parses every block with `parse(block, first_line)` on worker threads and hands the
     /// results to `merge` on this thread, in file order.
     pub(super) fn for_each_block<T: Send>(

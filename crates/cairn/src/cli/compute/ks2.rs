@@ -91,26 +91,10 @@ fn read_results(
     let (name, headers) = (file.name.clone(), file.headers.clone());
     let mut pupils = Vec::new();
     let mut seen_on: Vec<u64> = Vec::new();
-    file.for_each_block(
-        |block, first_line| {
-            let mut rows = Vec::new();
-            let mut problems = Problems::default();
-            input::for_each_row(
-                &name,
-                &headers,
-                block,
-                first_line,
-                &mut problems,
-                |row, problems| {
-                    if let Some(parsed) = parse_row(row, columns, c_gps, problems) {
-                        rows.push(parsed);
-                    }
-                },
-            );
-            (rows, problems)
-        },
-        |(rows, block_problems)| {
-            problems.extend(block_problems);
+    file.for_each_parsed_block(
+        problems,
+        |row, problems| parse_row(row, columns, c_gps, problems),
+        |rows, problems| {
             for row in rows {
                 let idx = match cohort.pupil_for(&row.upn, row.urn, row.line) {
                     Ok(idx) => idx as usize,

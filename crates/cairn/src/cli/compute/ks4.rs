@@ -591,27 +591,14 @@ fn read_prior(
     let mut ks2 = vec![None; cohort.len()];
     let mut seen_on = vec![0u64; cohort.len()];
     let mut outside_cohort = 0u64;
-    file.for_each_block(
-        |block, first_line| {
-            let mut rows = Vec::new();
-            let mut problems = Problems::default();
-            input::for_each_row(
-                &name,
-                &headers,
-                block,
-                first_line,
-                &mut problems,
-                |row, problems| {
-                    if let Some((upn, average, line)) = parse_prior(row, columns, problems) {
-                        // The cohort is complete: look pupils up here, on the worker.
-                        rows.push((cohort.find(&upn), upn, average, line));
-                    }
-                },
-            );
-            (rows, problems)
+    file.for_each_parsed_block(
+        problems,
+        |row, problems| {
+            let (upn, average, line) = parse_prior(row, columns, problems)?;
+            // The cohort is complete: look pupils up here, on the worker.
+            Some((cohort.find(&upn), upn, average, line))
         },
-        |(rows, block_problems)| {
-            problems.extend(block_problems);
+        |rows, problems| {
             for (idx, upn, average, line) in rows {
                 let Some(idx) = idx else {
                     outside_cohort += 1;
