@@ -70,7 +70,9 @@ pub use reads::{
     AttendanceBand, PupilFilter, PupilListing, PupilTimeline, StoredGap, TimelineAttendance,
     TimelineCharacteristics, TimelineEnrolment, TimelineResult, gap_comparator, gaps_within,
 };
-pub use reviews::{Finding, FocusArea, NewReview, Review, ReviewStage};
+pub use reviews::{
+    Direction, Finding, FindingJudgement, FocusArea, NewReview, Review, ReviewStage, ScaleEntry,
+};
 pub use risks::{
     RISK_MEASURES, RegisterSummary, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter,
     RiskFinding, RiskPupil, RiskStatus, UnreadAssessments,
