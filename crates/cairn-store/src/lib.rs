@@ -64,7 +64,7 @@ pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord,
 pub use practices::PracticeEdit;
 pub use practices::{
     AdopterImpact, Adoption, ComparisonSchool, Hiding, ModerationEvent, NewPractice, Post,
-    Practice, PracticeImpact, Report,
+    Practice, PracticeImpact, Report, TargetedAdopter, TargetedImpact,
 };
 pub use reads::{
     AttendanceBand, PupilFilter, PupilListing, PupilTimeline, StoredGap, TimelineAttendance,
