@@ -1,4 +1,5 @@
 // The practice library: a trust leader opens the library and a practice with its verdict, a
+// cluster member reads a practice's impact on the pupil group it targets before all pupils', a
 // governor posts a comment and reports a post, and every page passes axe-core and fits a phone.
 'use strict';
 
@@ -66,5 +67,23 @@ test('a governor posts a comment and reports a post, on a phone', async () => {
   assert.ok(width <= 390, `the page is ${width}px wide on a 390px phone`);
   await screenshot(page, 'practice-phone');
   await checkAccessibility(page, 'a practice after posting and reporting');
+  await page.close();
+});
+
+test("a practice aimed at disadvantaged pupils shows their impact first, saying what suppression left out", async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'cluster.member');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Practice library' }).click();
+  await page.getByRole('link', { name: 'Reading fluency pairs' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Reading fluency pairs' }).waitFor();
+  const headings = await page.locator('main h3').allInnerTexts();
+  const targeted = headings.indexOf('On disadvantaged pupils, the group it targets');
+  assert.ok(targeted >= 0, `a heading for the targeted group: ${headings}`);
+  assert.ok(targeted < headings.indexOf('On all pupils'), 'the targeted group comes first');
+  assert.match(await page.locator('#targeted-verdict').innerText(), /\.$/);
+  assert.match(await page.locator('#targeted-left-out').innerText(), /(No school was left out|Left out because their figures for disadvantaged pupils are suppressed)/);
+  assert.ok(await page.locator('#table-targeted-adopters tbody tr').count() >= 2, 'each adopting school');
+  await screenshot(page, 'practice-targeted');
+  await checkAccessibility(page, "a practice's impact on its targeted group");
   await page.close();
 });

@@ -110,3 +110,51 @@ test('on a phone a review and the framework fit the screen', async () => {
   await screenshot(page, 'review-framework-phone');
   await page.close();
 });
+
+test('a trust leader shapes the judgement scale; a judgement in use cannot be deleted', async () => {
+  const label = `Exceptional ${Date.now()}`;
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  await page.goto(url('/reviews/framework'));
+  await page.getByRole('heading', { level: 1, name: 'Peer review framework' }).waitFor();
+  const trustScale = page.locator('ol.scale').first();
+  assert.match(await trustScale.innerText(), /Effective: .*\(Used by \d+ findings?\)/);
+  await checkAccessibility(page, 'the framework with its scales');
+
+  await page.getByLabel('Group', { exact: true }).last().selectOption({ label: 'Oakfield Learning Trust' });
+  await page.getByLabel('Label').fill(label);
+  await page.getByLabel('What it means').fill('Among the best practice anywhere.');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: 'Add the judgement' }).click(),
+  ]);
+  await page.getByRole('link', { name: `Change ${label}` }).click();
+  await page.getByRole('heading', { level: 1, name: label }).waitFor();
+  await checkAccessibility(page, 'a judgement of the scale');
+  for (let i = 0; i < 4; i += 1) {
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('button', { name: `Move up ${label}` }).click(),
+    ]);
+  }
+  assert.equal(await page.getByRole('button', { name: `Move up ${label}` }).count(), 0, 'first: no further up');
+  await page.goto(url('/reviews/framework'));
+  const first = await page.locator('ol.scale').first().locator('li').first().innerText();
+  assert.ok(first.startsWith(label), `the new judgement leads the scale: ${first}`);
+
+  // Effective is used by the demo's findings: its page offers no delete.
+  await page.getByRole('link', { name: 'Change Effective' }).first().click();
+  await page.getByRole('heading', { level: 1, name: 'Effective' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /cannot be deleted; rename it or move it instead/);
+  assert.equal(await page.getByRole('button', { name: /^Delete/ }).count(), 0);
+
+  await page.goto(url('/reviews/framework'));
+  await page.getByRole('link', { name: `Change ${label}` }).click();
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: `Delete ${label}` }).click(),
+  ]);
+  await page.getByRole('heading', { level: 1, name: 'Peer review framework' }).waitFor();
+  assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(label));
+  await page.close();
+});

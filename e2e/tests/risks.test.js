@@ -125,3 +125,46 @@ test('on a phone the register does not scroll sideways', async () => {
   await checkAccessibility(page, 'the risk register on a phone');
   await page.close();
 });
+
+test("one school's pupil entries page a hundred at a time, keeping the filters", async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'trust.leader');
+  // Persistent absence at the DfE's 10% line fills Northvale High's list past one page.
+  const setPersistentAbsence = async (on) => {
+    await page.goto(url('/risks/settings'));
+    const box = page.getByLabel('Pupil persistently absent').first();
+    if ((await box.isChecked()) !== on) {
+      await box.setChecked(on);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: /^Save the rules/ }).first().click(),
+      ]);
+    }
+  };
+  await setPersistentAbsence(true);
+  try {
+    await page.goto(url('/risks'));
+    await page.getByLabel('School', { exact: true }).selectOption({ label: 'Northvale High School' });
+    await page.getByLabel('Rule', { exact: true }).selectOption({ label: 'Pupil persistently absent' });
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('button', { name: 'Show' }).click(),
+    ]);
+    const pager = page.getByRole('navigation', { name: 'Pages of pupil entries' });
+    assert.match(await pager.innerText(), /Showing pupil entries 1 to 100 of \d+: page 1 of \d+/);
+    assert.equal(await page.locator('#table-pupils tbody tr').count(), 100);
+    await checkAccessibility(page, "a page of one school's pupil entries");
+    await Promise.all([
+      page.waitForLoadState('load'),
+      pager.getByRole('link', { name: 'Next page of pupil entries' }).click(),
+    ]);
+    assert.match(page.url(), /school=\d+&rule=persistent_absence&page=2/);
+    assert.match(await pager.innerText(), /Showing pupil entries 101 to/);
+    assert.equal(await page.getByLabel('Rule', { exact: true }).inputValue(), 'persistent_absence', 'the filter stays chosen');
+    assert.ok(await pager.getByRole('link', { name: 'Previous page of pupil entries' }).isVisible());
+    await screenshot(page, 'risk-register-pupil-page-2');
+  } finally {
+    await setPersistentAbsence(false);
+    await page.close();
+  }
+});

@@ -70,6 +70,7 @@ pub fn practice_library() -> PracticeLibrary {
                               fortnightly attendance meeting."
                     .to_owned(),
                 targets: "All pupils; families of persistently absent pupils first".to_owned(),
+                target_group_code: None,
                 measure_code: "attendance_persistent_absence",
                 resources: "Call script and log template (trust shared drive, Attendance folder)\n\
                             https://www.gov.uk/government/publications/working-together-to-improve-school-attendance"
@@ -100,6 +101,7 @@ pub fn practice_library() -> PracticeLibrary {
                               and listen to two pairs each session."
                     .to_owned(),
                 targets: "Years 5 and 6, especially disadvantaged pupils".to_owned(),
+                target_group_code: Some("disadvantaged"),
                 measure_code: "ks2_rwm_expected",
                 resources: "https://educationendowmentfoundation.org.uk/education-evidence/guidance-reports/literacy-ks2"
                     .to_owned(),
@@ -124,6 +126,7 @@ pub fn practice_library() -> PracticeLibrary {
                               than moving on."
                     .to_owned(),
                 targets: "Year 10 pupils".to_owned(),
+                target_group_code: None,
                 measure_code: "ks4_progress8",
                 resources: "https://www.ncetm.org.uk/teaching-for-mastery/".to_owned(),
                 created_by: user("trust.leader"),

@@ -256,13 +256,31 @@ code_set! {
 }
 
 code_set! {
-    /// A peer review's judgement of a focus area, on the four-point scale peer-review
-    /// programmes use (Challenge Partners' QA review: leading, effective, working towards,
-    /// ineffective).
+    /// The four-point scale peer-review programmes use (Challenge Partners' QA review:
+    /// leading, effective, working towards, ineffective). It is the scale every partnership's
+    /// framework starts from: the store seeds each group's own, editable judgement scale from
+    /// it, in this order, so the demo's findings and those recorded before scales were
+    /// editable keep their meaning.
     Judgement, "judgement" {
         Leading = "leading", "Leading";
         Effective = "effective", "Effective";
         WorkingTowards = "working_towards", "Working towards";
         Ineffective = "ineffective", "Ineffective";
+    }
+}
+
+impl Judgement {
+    /// What the judgement means, as the seeded scale describes it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Judgement::Leading => {
+                "Practice strong and secure enough for other schools to learn from."
+            }
+            Judgement::Effective => "Consistently good practice with a clear impact on pupils.",
+            Judgement::WorkingTowards => {
+                "Improving, but not yet consistent or secure in its impact."
+            }
+            Judgement::Ineffective => "Weaknesses that hold pupils back and need urgent action.",
+        }
     }
 }

@@ -23,6 +23,9 @@ pub struct LibraryPractice {
     pub description: String,
     /// The pupils or groups it is for, in words.
     pub targets: String,
+    /// The pupil group whose figures it aims to move (a pupil group code such as
+    /// `disadvantaged`), when it targets one; its impact is then measured on that group too.
+    pub target_group_code: Option<&'static str>,
     pub measure_code: &'static str,
     /// Links and materials, one a line.
     pub resources: String,

@@ -26,8 +26,16 @@
 //! The design assumes adopters and comparisons would have moved in parallel without the
 //! practice; choosing comparisons by similarity makes that likelier, not certain, and pages
 //! should say so.
+//!
+//! # The targeted group
+//!
+//! A practice aimed at one pupil group (say disadvantaged pupils) is also measured on that
+//! group's figures ([`estimate_group_impact`]): the same estimate, interval and verdict, on each
+//! school's shown figures for the group. Suppressed figures are never used, so a school whose
+//! group figure is suppressed on either side of adoption cannot contribute, and the estimate
+//! says how many schools that left out.
 
-use cairn_domain::AcademicYear;
+use cairn_domain::{AcademicYear, Urn};
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -211,6 +219,96 @@ pub fn estimate_impact(adopters: &[Adopter], higher_is_better: bool) -> ImpactEs
         interval,
         per_adopter,
         verdict,
+    }
+}
+
+/// One school's figures for the pupil group a practice targets, by academic year: `None` where
+/// the stored figure is suppressed (too few pupils in the group to publish).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSeries {
+    pub urn: Urn,
+    pub values: Vec<(AcademicYear, Option<f64>)>,
+}
+
+impl GroupSeries {
+    /// The shown figures only: a suppressed figure is never used.
+    fn shown(&self) -> Series {
+        Series::new(self.values.iter().filter_map(|(y, v)| v.map(|v| (*y, v))))
+    }
+
+    /// Whether suppression alone keeps the school out: its shown figures lack a year before
+    /// or after adoption (over `years` when given), but its stored ones, suppressed included,
+    /// have both.
+    fn left_out_by_suppression(
+        &self,
+        adopted_in: AcademicYear,
+        years: Option<&[AcademicYear]>,
+    ) -> bool {
+        let stored = Series::new(self.values.iter().map(|(y, _)| (*y, 0.0)));
+        self.shown().change(adopted_in, years).is_none()
+            && stored.change(adopted_in, years).is_some()
+    }
+}
+
+/// An adopting school's figures for the targeted group, and its comparison schools' figures
+/// for the same group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupAdopter {
+    pub series: GroupSeries,
+    pub adopted_in: AcademicYear,
+    pub comparisons: Vec<GroupSeries>,
+}
+
+/// The impact on the targeted group: the same estimate as for all pupils, on the group's
+/// shown figures, and how many schools suppression kept out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupImpact {
+    pub estimate: ImpactEstimate,
+    /// Adopting schools whose group figures are suppressed before or after adoption.
+    pub adopters_left_out: usize,
+    /// Comparison schools (counted once each) whose group figures are suppressed in the
+    /// years they would be compared over, for every adopter that could use them.
+    pub comparisons_left_out: usize,
+}
+
+/// Estimates a practice's impact on the pupil group it targets: [`estimate_impact`] on each
+/// school's shown figures for the group. A suppressed figure is left out as if it were never
+/// stored (suppression hides a figure, it must not be estimated around), so a school whose
+/// group figure is suppressed on one side of adoption cannot contribute; how many adopting
+/// and comparison schools that leaves out is counted, so a page can say so.
+pub fn estimate_group_impact(adopters: &[GroupAdopter], higher_is_better: bool) -> GroupImpact {
+    let mut adopters_left_out = 0;
+    let mut comparisons_out: std::collections::BTreeSet<Urn> = std::collections::BTreeSet::new();
+    let mut comparisons_in: std::collections::BTreeSet<Urn> = std::collections::BTreeSet::new();
+    let mut inputs = Vec::with_capacity(adopters.len());
+    for adopter in adopters {
+        let series = adopter.series.shown();
+        if adopter
+            .series
+            .left_out_by_suppression(adopter.adopted_in, None)
+        {
+            adopters_left_out += 1;
+        }
+        if series.change(adopter.adopted_in, None).is_some() {
+            let years: Vec<AcademicYear> = series.values.iter().map(|(y, _)| *y).collect();
+            for c in &adopter.comparisons {
+                if c.shown().change(adopter.adopted_in, Some(&years)).is_some() {
+                    comparisons_in.insert(c.urn);
+                } else if c.left_out_by_suppression(adopter.adopted_in, Some(&years)) {
+                    comparisons_out.insert(c.urn);
+                }
+            }
+        }
+        inputs.push(Adopter {
+            series,
+            adopted_in: adopter.adopted_in,
+            comparisons: adopter.comparisons.iter().map(GroupSeries::shown).collect(),
+        });
+    }
+    GroupImpact {
+        estimate: estimate_impact(&inputs, higher_is_better),
+        adopters_left_out,
+        comparisons_left_out: comparisons_out.difference(&comparisons_in).count(),
     }
 }
 

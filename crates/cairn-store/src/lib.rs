@@ -64,13 +64,15 @@ pub use people::{AuditEntry, AuditRecord, NewSession, SessionRecord, UserRecord,
 pub use practices::PracticeEdit;
 pub use practices::{
     AdopterImpact, Adoption, ComparisonSchool, Hiding, ModerationEvent, NewPractice, Post,
-    Practice, PracticeImpact, Report,
+    Practice, PracticeImpact, Report, TargetedAdopter, TargetedImpact,
 };
 pub use reads::{
     AttendanceBand, PupilFilter, PupilListing, PupilTimeline, StoredGap, TimelineAttendance,
     TimelineCharacteristics, TimelineEnrolment, TimelineResult, gap_comparator, gaps_within,
 };
-pub use reviews::{Finding, FocusArea, NewReview, Review, ReviewStage};
+pub use reviews::{
+    Direction, Finding, FindingJudgement, FocusArea, NewReview, Review, ReviewStage, ScaleEntry,
+};
 pub use risks::{
     RISK_MEASURES, RegisterSummary, RiskDecision, RiskDecisionKind, RiskEntry, RiskFilter,
     RiskFinding, RiskPupil, RiskStatus, UnreadAssessments,

@@ -320,6 +320,8 @@ impl Store {
             }
             crate::imports::write_records(&mut *tx, records).await?;
             tx.commit().await?;
+            // Every group judges its peer reviews' findings on a scale of its own.
+            self.seed_judgement_scales().await?;
             Ok(LoadSummary {
                 schools: partnership.schools.len(),
                 groups: partnership.groups.len(),

@@ -21,15 +21,28 @@
 //! Comparisons come from the national set rather than from the partnership's other schools
 //! because a partnership rarely has more than a handful of schools of one phase: twenty
 //! matched schools per adopter give the interval something to stand on. The national set
-//! publishes figures for all pupils only, so impact is measured for all pupils; the pupils a
-//! practice targets are described in words. A measure the national set does not publish (say
-//! phonics) has no comparison schools, and the verdict says there are too few schools.
+//! publishes figures for all pupils only, so that estimate is for all pupils. A measure the
+//! national set does not publish (say phonics) has no comparison schools, and the verdict says
+//! there are too few schools.
+//!
+//! # Impact on the targeted group
+//!
+//! A practice that targets a pupil group (`target_group`, say disadvantaged pupils) is also
+//! measured on that group ([`TargetedImpact`], `cairn_measures::impact::estimate_group_impact`):
+//! each adopter's stored figures for the group, against the partnership's own schools of the
+//! same phase that did not adopt it, on their stored figures for the same group. These are the
+//! only schools whose group figures Cairn holds (the national set has none), so the comparison
+//! is within the partnership and its interval is as wide as its few schools make it.
+//! Suppressed group figures are never used: a school whose figure is suppressed before or after
+//! adoption cannot contribute, and the estimate says how many schools that left out.
 
 use std::collections::BTreeSet;
 
 use cairn_domain::{AcademicYear, PracticeLibrary, Urn, Username};
+use cairn_measures::PupilGroup;
 use cairn_measures::impact::{
-    Adopter, AdopterEffect, EventPoint, ImpactEstimate, Series, estimate_impact, event_time_means,
+    Adopter, AdopterEffect, EventPoint, GroupAdopter, GroupImpact, GroupSeries, ImpactEstimate,
+    Series, estimate_group_impact, estimate_impact, event_time_means,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -45,6 +58,8 @@ pub struct NewPractice {
     pub summary: String,
     pub description: String,
     pub targets: String,
+    /// The pupil group it targets, whose figures its impact is also measured on.
+    pub target_group: Option<PupilGroup>,
     pub measure: Measure,
     pub resources: String,
     pub created_by: Username,
@@ -59,6 +74,8 @@ pub struct Practice {
     pub summary: String,
     pub description: String,
     pub targets: String,
+    /// The pupil group it targets, whose figures its impact is also measured on.
+    pub target_group: Option<PupilGroup>,
     pub measure: Measure,
     pub resources: String,
     pub created_by: Username,
@@ -156,6 +173,35 @@ pub struct PracticeImpact {
     pub adopters: Vec<AdopterImpact>,
     /// Adopters and their comparison schools by years from adoption, for a chart.
     pub by_years_from_adoption: Vec<EventPoint>,
+    /// The impact on the pupil group the practice targets, when it targets one.
+    pub targeted: Option<TargetedImpact>,
+}
+
+/// A school's stored figures for a pupil group, by year: `None` where suppressed.
+pub type GroupFigures = Vec<(AcademicYear, Option<f64>)>;
+
+/// A practice's impact on the pupil group it targets, and what it was computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetedImpact {
+    pub group: PupilGroup,
+    /// The estimate, and how many adopting and comparison schools suppression left out.
+    pub impact: GroupImpact,
+    pub adopters: Vec<TargetedAdopter>,
+    /// The partnership's schools compared with, by name: URN, name and group figures.
+    pub comparisons: Vec<(Urn, String, GroupFigures)>,
+}
+
+/// One adopter's group figures and its part of the targeted estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetedAdopter {
+    pub urn: Urn,
+    pub name: String,
+    pub first_year: AcademicYear,
+    pub figures: GroupFigures,
+    /// Comparison schools with group figures over this adopter's years.
+    pub n_comparisons: usize,
+    /// `None` when its own figures (or every comparison's) lack a year before or after.
+    pub effect: Option<AdopterEffect>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -166,6 +212,7 @@ struct PracticeRow {
     summary: String,
     description: String,
     targets: String,
+    target_group: Option<String>,
     measure: String,
     resources: String,
     created_by: String,
@@ -202,6 +249,13 @@ fn practice_from_row(row: PracticeRow, adoptions: Vec<Adoption>) -> Result<Pract
         summary: row.summary,
         description: row.description,
         targets: row.targets,
+        target_group: row
+            .target_group
+            .as_deref()
+            .map(|code| {
+                PupilGroup::parse(code).ok_or_else(|| StoreError::corrupt("pupil group", code))
+            })
+            .transpose()?,
         measure: Measure::parse(&row.measure)
             .ok_or_else(|| StoreError::corrupt("measure", &row.measure))?,
         resources: row.resources,
@@ -212,7 +266,7 @@ fn practice_from_row(row: PracticeRow, adoptions: Vec<Adoption>) -> Result<Pract
 }
 
 const PRACTICE_SELECT: &str = "SELECT id, group_code, title, summary, description, targets, \
-     measure, resources, created_by, created_at FROM practices";
+     target_group, measure, resources, created_by, created_at FROM practices";
 
 const POST_SELECT: &str = "SELECT p.id, p.practice_id, p.author, u.display_name AS author_name, \
      p.body, p.created_at, p.hidden_by, p.hidden_at, p.hidden_reason \
@@ -236,8 +290,8 @@ impl Store {
         let id: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(
                 "INSERT INTO practices (group_code, title, summary, description, targets, \
-                 measure, resources, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                 measure, resources, created_by, created_at, target_group) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(&practice.group_code)
             .bind(&practice.title)
@@ -248,6 +302,7 @@ impl Store {
             .bind(&practice.resources)
             .bind(practice.created_by.as_str())
             .bind(now)
+            .bind(practice.target_group.map(PupilGroup::code))
             .fetch_one(pool)
             .await?
         });
@@ -582,6 +637,7 @@ impl Store {
                 estimate: estimate_impact(&[], higher),
                 adopters: Vec::new(),
                 by_years_from_adoption: Vec::new(),
+                targeted: None,
             });
         };
         let adopted: BTreeSet<Urn> = practice.adoptions.iter().map(|a| a.urn).collect();
@@ -662,12 +718,126 @@ impl Store {
                 effect,
             });
         }
+        let targeted = match practice.target_group {
+            Some(group) if group != PupilGroup::All => Some(
+                self.targeted_impact(practice, group, refresh.id, higher)
+                    .await?,
+            ),
+            _ => None,
+        };
         Ok(PracticeImpact {
             measure: practice.measure,
             higher_is_better: higher,
             estimate: estimate_impact(&inputs, higher),
             adopters,
             by_years_from_adoption: event_time_means(&inputs),
+            targeted,
+        })
+    }
+
+    /// A partnership school's stored figures for a pupil group, suppressed ones as `None`.
+    async fn group_figures(
+        &self,
+        refresh_id: i64,
+        urn: Urn,
+        measure: Measure,
+        group: PupilGroup,
+    ) -> Result<GroupFigures, StoreError> {
+        let rows: Vec<(i64, Option<f64>, bool)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT academic_year, value, suppressed FROM measure_results \
+                 WHERE refresh_id = $1 AND scope_kind = 'school' AND scope_code = $2 \
+                 AND measure = $3 AND pupil_group = $4 ORDER BY academic_year",
+            )
+            .bind(refresh_id)
+            .bind(urn.to_string())
+            .bind(measure.code())
+            .bind(group.code())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(year, value, suppressed)| {
+                Ok((year_from_db(year)?, value.filter(|_| !suppressed)))
+            })
+            .collect()
+    }
+
+    /// The impact on the targeted group (see the module docs): each adopter against the
+    /// partnership's schools of its phase that did not adopt the practice.
+    async fn targeted_impact(
+        &self,
+        practice: &Practice,
+        group: PupilGroup,
+        refresh_id: i64,
+        higher: bool,
+    ) -> Result<TargetedImpact, StoreError> {
+        let adopted: BTreeSet<Urn> = practice.adoptions.iter().map(|a| a.urn).collect();
+        let mut inputs = Vec::with_capacity(practice.adoptions.len());
+        let mut adopters = Vec::with_capacity(practice.adoptions.len());
+        let mut comparisons: Vec<(Urn, String, GroupFigures)> = Vec::new();
+        for adoption in &practice.adoptions {
+            let same_phase: Vec<(i64, String)> = on_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT urn, name FROM schools WHERE urn <> $1 AND phase = \
+                     (SELECT phase FROM schools WHERE urn = $1) ORDER BY name",
+                )
+                .bind(urn_to_db(adoption.urn))
+                .fetch_all(pool)
+                .await?
+            });
+            let mut series = Vec::new();
+            for (urn, name) in same_phase {
+                let urn = urn_from_db(urn)?;
+                if adopted.contains(&urn) {
+                    continue;
+                }
+                let figures = self
+                    .group_figures(refresh_id, urn, practice.measure, group)
+                    .await?;
+                if figures.is_empty() {
+                    continue;
+                }
+                if !comparisons.iter().any(|(u, ..)| *u == urn) {
+                    comparisons.push((urn, name, figures.clone()));
+                }
+                series.push(GroupSeries {
+                    urn,
+                    values: figures,
+                });
+            }
+            let figures = self
+                .group_figures(refresh_id, adoption.urn, practice.measure, group)
+                .await?;
+            let input = GroupAdopter {
+                series: GroupSeries {
+                    urn: adoption.urn,
+                    values: figures.clone(),
+                },
+                adopted_in: adoption.first_year(),
+                comparisons: series,
+            };
+            let effect = estimate_group_impact(std::slice::from_ref(&input), higher)
+                .estimate
+                .per_adopter
+                .first()
+                .copied();
+            adopters.push(TargetedAdopter {
+                urn: adoption.urn,
+                name: adoption.school_name.clone(),
+                first_year: adoption.first_year(),
+                figures,
+                n_comparisons: effect.map_or(0, |e| e.n_comparisons),
+                effect,
+            });
+            inputs.push(input);
+        }
+        comparisons.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(TargetedImpact {
+            group,
+            impact: estimate_group_impact(&inputs, higher),
+            adopters,
+            comparisons,
         })
     }
 
@@ -697,6 +867,15 @@ impl Store {
                         summary: planned.summary.clone(),
                         description: planned.description.clone(),
                         targets: planned.targets.clone(),
+                        target_group: planned
+                            .target_group_code
+                            .map(|code| {
+                                PupilGroup::parse(code).ok_or_else(|| StoreError::NotFound {
+                                    what: "pupil group",
+                                    key: code.to_owned(),
+                                })
+                            })
+                            .transpose()?,
                         measure,
                         resources: planned.resources.clone(),
                         created_by: planned.created_by.clone(),

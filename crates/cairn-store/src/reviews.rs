@@ -1,6 +1,7 @@
 //! Peer review ("support and challenge"): a group's framework of focus areas, reviews of one
-//! school by a team from other schools, findings per focus area on the four-point
-//! [`Judgement`] scale, an evidence pack frozen with the meetings' machinery
+//! school by a team from other schools, findings per focus area judged on the group's own
+//! judgement scale (`scale`: seeded from the four-point [`Judgement`] scale, edited by the
+//! group's trust leaders), an evidence pack frozen with the meetings' machinery
 //! ([`Store::build_pack`]: the school's and the group's figures for every stored year, with
 //! England and the similar-schools average), and follow-ups.
 //!
@@ -15,11 +16,13 @@
 //! to the review by `peer_review_follow_ups`, so it shows on its owner's list and in the
 //! priority's action plan like any other action.
 
-use cairn_domain::{Judgement, PeerReviewPlan, Scope, Urn, Username};
+mod scale;
+
+use cairn_domain::{PeerReviewPlan, Scope, Urn, Username};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::improvement::{NewAction, PackSpec, PackTable, username_from_db};
-use crate::rows::{code_from_db, urn_from_db, urn_to_db};
+use crate::rows::{urn_from_db, urn_to_db};
 use crate::{Action, MeetingPack, ResultScope, Store, StoreError, on_pool};
 
 /// One focus area of a group's review framework.
@@ -29,6 +32,15 @@ pub struct FocusArea {
     pub group_code: String,
     pub title: String,
     pub descriptor: String,
+}
+
+pub use scale::{Direction, ScaleEntry};
+
+/// The judgement a finding was given: an entry of its group's scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingJudgement {
+    pub id: i64,
+    pub label: String,
 }
 
 /// A review to create.
@@ -49,7 +61,7 @@ pub struct Finding {
     pub focus_area: FocusArea,
     pub strengths: String,
     pub development: String,
-    pub judgement: Option<Judgement>,
+    pub judgement: Option<FindingJudgement>,
 }
 
 impl Finding {
@@ -137,6 +149,7 @@ struct FindingRow {
     descriptor: String,
     strengths: String,
     development: String,
+    judgement_id: Option<i64>,
     judgement: Option<String>,
 }
 
@@ -265,8 +278,10 @@ impl Store {
         let findings: Vec<FindingRow> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT f.review_id, a.id, a.group_code, a.title, a.descriptor, f.strengths, \
-                 f.development, f.judgement FROM peer_review_findings f \
+                 f.development, j.id AS judgement_id, j.label AS judgement \
+                 FROM peer_review_findings f \
                  JOIN review_focus_areas a ON a.id = f.focus_area_id \
+                 LEFT JOIN review_judgements j ON j.id = f.judgement_id \
                  WHERE ($1 IS NULL OR f.review_id = $1) ORDER BY f.review_id, a.id",
             )
             .bind(id)
@@ -309,10 +324,9 @@ impl Store {
                                 strengths: f.strengths.clone(),
                                 development: f.development.clone(),
                                 judgement: f
-                                    .judgement
-                                    .as_deref()
-                                    .map(|j| code_from_db("judgement", j, Judgement::parse))
-                                    .transpose()?,
+                                    .judgement_id
+                                    .zip(f.judgement.clone())
+                                    .map(|(id, label)| FindingJudgement { id, label }),
                             })
                         })
                         .collect::<Result<_, StoreError>>()?,
@@ -352,9 +366,10 @@ impl Store {
             .collect()
     }
 
-    /// Records (or replaces) the finding for one of the review's focus areas. A focus area
-    /// the review did not choose is `StoreError::NotFound`; a closed review's findings are
-    /// read-only (`StoreError::Conflict`).
+    /// Records (or replaces) the finding for one of the review's focus areas, judged on an
+    /// entry of the review's group's scale. A focus area the review did not choose, or a
+    /// judgement from another group's scale, is `StoreError::NotFound`; a closed review's
+    /// findings are read-only (`StoreError::Conflict`).
     #[tracing::instrument(skip_all, fields(review.id = review_id))]
     pub async fn record_finding(
         &self,
@@ -362,17 +377,27 @@ impl Store {
         focus_area_id: i64,
         strengths: &str,
         development: &str,
-        judgement: Judgement,
+        judgement_id: i64,
     ) -> Result<(), StoreError> {
-        self.open_review(review_id).await?;
+        let review = self.open_review(review_id).await?;
+        if self
+            .judgement_entry(judgement_id)
+            .await?
+            .is_none_or(|j| j.group_code != review.group_code)
+        {
+            return Err(StoreError::NotFound {
+                what: "judgement of the group's scale",
+                key: judgement_id.to_string(),
+            });
+        }
         let n = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE peer_review_findings SET strengths = $1, development = $2, \
-                 judgement = $3 WHERE review_id = $4 AND focus_area_id = $5",
+                 judgement_id = $3 WHERE review_id = $4 AND focus_area_id = $5",
             )
             .bind(strengths)
             .bind(development)
-            .bind(judgement.code())
+            .bind(judgement_id)
             .bind(review_id)
             .bind(focus_area_id)
             .execute(pool)
@@ -542,6 +567,18 @@ impl Store {
                 })
         };
         let priorities = self.priorities().await?;
+        // The plan judges on the seeded scale; its judgements are found by label.
+        let scale = self.judgement_scale(&plan.group_code).await?;
+        let scale_entry = |judgement: &cairn_domain::Judgement| {
+            scale
+                .iter()
+                .find(|e| e.label == judgement.label())
+                .map(|e| e.id)
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "judgement of the group's scale",
+                    key: judgement.label().to_owned(),
+                })
+        };
         for planned in &plan.reviews {
             let review_id = self
                 .create_review(
@@ -564,8 +601,14 @@ impl Store {
                 self.freeze_review_pack(review_id, now).await?;
             }
             for (idx, strengths, development, judgement) in &planned.findings {
-                self.record_finding(review_id, area(idx)?, strengths, development, *judgement)
-                    .await?;
+                self.record_finding(
+                    review_id,
+                    area(idx)?,
+                    strengths,
+                    development,
+                    scale_entry(judgement)?,
+                )
+                .await?;
             }
             for follow_up in &planned.follow_ups {
                 let priority = priorities

@@ -53,10 +53,17 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestDb {
     /// A migrated SQLite database in a temporary directory.
     pub async fn sqlite() -> TestDb {
+        TestDb::sqlite_before(None).await
+    }
+
+    /// A SQLite database migrated up to, not including, migration `version` (all of them when
+    /// `None`), so a test can write data as it was before a migration, then run the rest with
+    /// [`Store::migrate`].
+    pub async fn sqlite_before(version: Option<i64>) -> TestDb {
         let dir = tempfile::tempdir().expect("create a temporary directory");
         let url = format!("sqlite:{}", dir.path().join("cairn-test.db").display());
         let store = Store::open(&url).await.expect("open SQLite test database");
-        store.migrate().await.expect("migrate SQLite test database");
+        migrate_before(&store, version).await;
         TestDb {
             store,
             url,
@@ -67,6 +74,11 @@ impl TestDb {
     /// A fresh, migrated PostgreSQL database, or `None` when no server is configured and
     /// PostgreSQL is not required.
     pub async fn postgres() -> Option<TestDb> {
+        TestDb::postgres_before(None).await
+    }
+
+    /// [`TestDb::sqlite_before`] on PostgreSQL; `None` as for [`TestDb::postgres`].
+    pub async fn postgres_before(version: Option<i64>) -> Option<TestDb> {
         let Ok(admin_url) = std::env::var("CAIRN_TEST_POSTGRES_URL") else {
             assert!(
                 std::env::var_os("CAIRN_TEST_REQUIRE_POSTGRES").is_none(),
@@ -87,10 +99,7 @@ impl TestDb {
         let store = Store::open(&url)
             .await
             .expect("open PostgreSQL test database");
-        store
-            .migrate()
-            .await
-            .expect("migrate PostgreSQL test database");
+        migrate_before(&store, version).await;
         Some(TestDb {
             store,
             url,
@@ -158,6 +167,41 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Runs the migrations before `version` (every one when `None`). The embedded migrator runs
+/// them all, so the earlier ones are copied to a temporary directory and run from there: the
+/// same files, so the same checksums, and a later [`Store::migrate`] runs only the rest.
+async fn migrate_before(store: &Store, version: Option<i64>) {
+    let Some(version) = version else {
+        store.migrate().await.expect("migrate the test database");
+        return;
+    };
+    let backend = match store.backend() {
+        crate::Backend::Sqlite => "sqlite",
+        crate::Backend::Postgres => "postgres",
+    };
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let earlier = tempfile::tempdir().expect("create a temporary directory");
+    for file in std::fs::read_dir(&source).expect("read the migrations") {
+        let path = file.expect("a migration").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let file_version: Option<i64> = name.split('_').next().and_then(|v| v.parse().ok());
+        if file_version.is_some_and(|v| v < version) {
+            std::fs::copy(&path, earlier.path().join(name)).expect("copy a migration");
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(earlier.path())
+        .await
+        .expect("read the earlier migrations");
+    crate::on_pool!(store, pool => {
+        migrator.run(pool).await.expect("run the earlier migrations");
+    });
 }
 
 impl Store {

@@ -85,6 +85,22 @@ pub(crate) fn router(state: AppState) -> Router {
             "/reviews/framework",
             get(reviews::framework).post(reviews::create_focus_area),
         )
+        .route(
+            "/reviews/framework/judgements",
+            post(reviews::scale::create),
+        )
+        .route(
+            "/reviews/framework/judgements/{id}",
+            get(reviews::scale::edit).post(reviews::scale::update),
+        )
+        .route(
+            "/reviews/framework/judgements/{id}/move",
+            post(reviews::scale::move_entry),
+        )
+        .route(
+            "/reviews/framework/judgements/{id}/delete",
+            post(reviews::scale::delete),
+        )
         .route("/reviews/{id}", get(reviews::show))
         .route("/reviews/{id}/findings", post(reviews::create_finding))
         .route("/reviews/{id}/follow-ups", post(reviews::create_follow_up))

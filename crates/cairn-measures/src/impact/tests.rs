@@ -176,3 +176,109 @@ fn the_before_and_after_picture_lines_adopters_up_by_years_from_adoption() {
         .collect();
     assert_eq!(got, [(-1, 45.0, 47.0, 2), (0, 53.0, 48.0, 2)]);
 }
+
+fn group(urn: u32, points: &[(u16, Option<f64>)]) -> GroupSeries {
+    GroupSeries {
+        urn: Urn::from_u32(100_000 + urn).unwrap(),
+        values: points.iter().map(|&(y, v)| (year(y), v)).collect(),
+    }
+}
+
+/// Disadvantaged pupils' share reaching the expected standard, worked by hand; `-` is a
+/// suppressed figure. Comparison schools C1 to C4 are the same four for every adopter:
+///
+/// | school | 2022/23 | 2023/24 | 2024/25 |
+/// | --- | --- | --- | --- |
+/// | C1 | 0.45 | 0.47 | 0.49 |
+/// | C2 | 0.50 | 0.50 | 0.51 |
+/// | C3 | - | 0.60 | 0.58 |
+/// | C4 | - | - | 0.55 |
+///
+/// | adopter | adopted | figures | change | comparisons used | their mean change | effect |
+/// | --- | --- | --- | --- | --- | --- | --- |
+/// | A1 | 2023/24 | 0.40, 0.52 | 0.12 | C1 0.02, C2 0.00 | 0.01 | 0.11 |
+/// | A2 | 2024/25 | 0.30, 0.34, 0.42 | 0.42 - 0.32 = 0.10 | C1 0.03, C2 0.01, C3 -0.02 | 0.00667 | 0.09333 |
+/// | A3 | 2023/24 | -, 0.50 | none: suppressed before | | | |
+/// | A4 | 2023/24 | 0.20, 0.30 | 0.10 | C1 0.02, C2 0.00 | 0.01 | 0.09 |
+///
+/// C3 has no shown figure before 2023/24, so A1 and A4 cannot use it, but A2 (adopted a year
+/// later) can; C4 has none before any adoption. Left out by suppression: one adopter (A3) and
+/// one comparison school (C4). Mean effect 0.29333/3 = 0.097778; SD of the effects 0.010715;
+/// SE 0.0061864; t(0.975, 2) = 4.30265; interval (0.071160, 0.124396), above zero: improved.
+#[test]
+fn the_targeted_group_is_measured_on_shown_figures_and_counts_schools_suppression_left_out() {
+    let c1 = &[(2022, Some(0.45)), (2023, Some(0.47)), (2024, Some(0.49))];
+    let c2 = &[(2022, Some(0.50)), (2023, Some(0.50)), (2024, Some(0.51))];
+    let c3 = &[(2022, None), (2023, Some(0.60)), (2024, Some(0.58))];
+    let c4 = &[(2022, None), (2023, None), (2024, Some(0.55))];
+    let comparisons = vec![group(11, c1), group(12, c2), group(13, c3), group(14, c4)];
+    let adopter = |urn, adopted: u16, points: &[(u16, Option<f64>)]| GroupAdopter {
+        series: group(urn, points),
+        adopted_in: year(adopted),
+        comparisons: comparisons.clone(),
+    };
+    let adopters = [
+        adopter(1, 2023, &[(2022, Some(0.40)), (2023, Some(0.52))]),
+        adopter(
+            2,
+            2024,
+            &[(2022, Some(0.30)), (2023, Some(0.34)), (2024, Some(0.42))],
+        ),
+        adopter(3, 2023, &[(2022, None), (2023, Some(0.50))]),
+        adopter(4, 2023, &[(2022, Some(0.20)), (2023, Some(0.30))]),
+    ];
+    let impact = estimate_group_impact(&adopters, true);
+    let near = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    let effects: Vec<f64> = impact
+        .estimate
+        .per_adopter
+        .iter()
+        .map(|a| a.effect)
+        .collect();
+    assert_eq!(effects.len(), 3, "A3 cannot contribute: {effects:?}");
+    assert!(near(effects[0], 0.11) && near(effects[1], 0.093_333_3) && near(effects[2], 0.09));
+    let used: Vec<usize> = impact
+        .estimate
+        .per_adopter
+        .iter()
+        .map(|a| a.n_comparisons)
+        .collect();
+    assert_eq!(used, vec![2, 3, 2], "C3 only for A2, C4 for nobody");
+    assert!(near(impact.estimate.effect.unwrap(), 0.097_777_8));
+    let interval = impact.estimate.interval.unwrap();
+    assert!(near(interval.lower, 0.071_160), "{interval:?}");
+    assert!(near(interval.upper, 0.124_396), "{interval:?}");
+    assert_eq!(impact.estimate.verdict, Verdict::Improved);
+    assert_eq!(
+        (impact.adopters_left_out, impact.comparisons_left_out),
+        (1, 1)
+    );
+
+    // The same figures with nothing suppressed are the all-pupils estimate exactly.
+    let shown: Vec<Adopter> = adopters
+        .iter()
+        .map(|a| Adopter {
+            series: a.series.shown(),
+            adopted_in: a.adopted_in,
+            comparisons: a.comparisons.iter().map(GroupSeries::shown).collect(),
+        })
+        .collect();
+    assert_eq!(impact.estimate, estimate_impact(&shown, true));
+}
+
+#[test]
+fn a_group_suppressed_everywhere_is_too_few_schools_with_every_school_counted_out() {
+    let adopters = [GroupAdopter {
+        series: group(1, &[(2022, None), (2023, None)]),
+        adopted_in: year(2023),
+        comparisons: vec![group(11, &[(2022, Some(0.4)), (2023, Some(0.5))])],
+    }];
+    let impact = estimate_group_impact(&adopters, true);
+    assert_eq!(impact.estimate.verdict, Verdict::TooFewSchools);
+    assert_eq!(impact.estimate.effect, None);
+    assert_eq!(impact.adopters_left_out, 1);
+    assert_eq!(
+        impact.comparisons_left_out, 0,
+        "its comparisons were never reached"
+    );
+}

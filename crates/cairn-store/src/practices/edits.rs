@@ -3,6 +3,8 @@
 
 use cairn_domain::Urn;
 
+use cairn_measures::PupilGroup;
+
 use crate::rows::urn_to_db;
 use crate::{Measure, Store, StoreError, on_pool};
 
@@ -13,19 +15,22 @@ pub struct PracticeEdit {
     pub summary: String,
     pub description: String,
     pub targets: String,
+    /// The pupil group it targets, whose figures its impact is also measured on.
+    pub target_group: Option<PupilGroup>,
     pub measure: Measure,
     pub resources: String,
 }
 
 impl Store {
-    /// Changes a practice's title, summary, description, targets, measure and resources. An
+    /// Changes a practice's title, summary, description, targets (and targeted group),
+    /// measure and resources. An
     /// unknown practice is `StoreError::NotFound`.
     #[tracing::instrument(skip_all, fields(practice.id = id))]
     pub async fn update_practice(&self, id: i64, edit: &PracticeEdit) -> Result<(), StoreError> {
         let n = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE practices SET title = $1, summary = $2, description = $3, \
-                 targets = $4, measure = $5, resources = $6 WHERE id = $7",
+                 targets = $4, measure = $5, resources = $6, target_group = $8 WHERE id = $7",
             )
             .bind(&edit.title)
             .bind(&edit.summary)
@@ -34,6 +39,7 @@ impl Store {
             .bind(edit.measure.code())
             .bind(&edit.resources)
             .bind(id)
+            .bind(edit.target_group.map(PupilGroup::code))
             .execute(pool)
             .await?
             .rows_affected()

@@ -114,6 +114,7 @@ async fn fixture(store: &Store) -> i64 {
                 summary: "Twenty minutes a day".to_owned(),
                 description: "Teachers read aloud to every class daily.".to_owned(),
                 targets: "Key stage 2 pupils".to_owned(),
+                target_group: None,
                 measure: Measure::Ks2RwmExpected,
                 resources: "https://example.org/reading".to_owned(),
                 created_by: user("trust.leader"),
@@ -262,6 +263,7 @@ backend_test! {
                     summary: practice.summary.clone(),
                     description: "Twenty minutes a day.".to_owned(),
                     targets: practice.targets.clone(),
+                    target_group: practice.target_group,
                     measure: practice.measure,
                     resources: String::new(),
                 },
@@ -288,9 +290,113 @@ backend_test! {
             summary: String::new(),
             description: String::new(),
             targets: String::new(),
+            target_group: None,
             measure: practice.measure,
             resources: String::new(),
         }).await;
         assert!(matches!(missing, Err(StoreError::NotFound { .. })), "{missing:?}");
+    }
+}
+
+backend_test! {
+    async fn a_practice_targeting_disadvantaged_pupils_is_measured_on_their_figures_without_suppressed_ones(db) {
+        let store = db.store();
+        let id = fixture(store).await;
+        let practice = store.practice(id).await.unwrap().unwrap();
+        assert!(store.practice_impact(&practice).await.unwrap().targeted.is_none());
+        // Three more partnership primaries that did not adopt, and a secondary (another
+        // phase, never compared); disadvantaged pupils' figures, '-' suppressed:
+        //
+        // | school | 2022/23 | 2023/24 | 2024/25 | change from 2023/24 |
+        // | Alder (adopted 2023/24) | 0.30 | 0.40 | 0.44 | 0.42 - 0.30 = 0.12 |
+        // | Birch (adopted 2023/24) | - | 0.35 | 0.37 | none: left out |
+        // | Cobb | 0.35 | 0.36 | 0.38 | 0.02 |
+        // | Dogwood | 0.40 | - | - | none: left out |
+        // | Fenn | 0.50 | 0.52 | 0.56 | 0.04 |
+        //
+        // Alder's effect 0.12 - 0.03 = 0.09. One adopter: the interval comes from its two
+        // comparison changes (SD 0.0141421): 0.09 -/+ t(1) 12.7062 * 0.0141421 * sqrt(1.5) =
+        // 0.09 -/+ 0.220078, which contains zero.
+        exec(
+            store,
+            "INSERT INTO schools (urn, laestab, name, phase, school_type, age_low, age_high) \
+             VALUES (100003, 9292003, 'Cobb Primary', 'primary', 'academy_converter', 4, 11), \
+             (100004, 9292004, 'Dogwood Primary', 'primary', 'academy_converter', 4, 11), \
+             (100006, 9292006, 'Fenn Primary', 'primary', 'academy_converter', 4, 11), \
+             (100005, 9292005, 'Elder Secondary', 'secondary', 'academy_converter', 11, 16)",
+        )
+        .await;
+        let refresh = store.latest_refresh().await.unwrap().unwrap().id;
+        let figures = [
+            ("100001", 2022, Some(0.30)),
+            ("100001", 2023, Some(0.40)),
+            ("100001", 2024, Some(0.44)),
+            ("100002", 2022, None),
+            ("100002", 2023, Some(0.35)),
+            ("100002", 2024, Some(0.37)),
+            ("100003", 2022, Some(0.35)),
+            ("100003", 2023, Some(0.36)),
+            ("100003", 2024, Some(0.38)),
+            ("100004", 2022, Some(0.40)),
+            ("100004", 2023, None),
+            ("100004", 2024, None),
+            ("100006", 2022, Some(0.50)),
+            ("100006", 2023, Some(0.52)),
+            ("100006", 2024, Some(0.56)),
+            ("100005", 2022, Some(0.10)),
+            ("100005", 2023, Some(0.90)),
+        ];
+        for (code, year, value) in figures {
+            let (n_pupils, value, suppressed) = match value {
+                Some(v) => ("8", v.to_string(), "FALSE"),
+                None => ("NULL", "NULL".to_owned(), "TRUE"),
+            };
+            exec(
+                store,
+                &format!(
+                    "INSERT INTO measure_results (refresh_id, academic_year, scope_kind, \
+                     scope_code, measure, pupil_group, n_pupils, value, suppressed) VALUES \
+                     ({refresh}, {year}, 'school', '{code}', 'ks2_rwm_expected', \
+                     'disadvantaged', {n_pupils}, {value}, {suppressed})"
+                ),
+            )
+            .await;
+        }
+        store
+            .update_practice(
+                id,
+                &PracticeEdit {
+                    title: practice.title.clone(),
+                    summary: practice.summary.clone(),
+                    description: practice.description.clone(),
+                    targets: "Disadvantaged pupils in key stage 2".to_owned(),
+                    target_group: Some(PupilGroup::Disadvantaged),
+                    measure: practice.measure,
+                    resources: practice.resources.clone(),
+                },
+            )
+            .await
+            .unwrap();
+        let practice = store.practice(id).await.unwrap().unwrap();
+        assert_eq!(practice.target_group, Some(PupilGroup::Disadvantaged));
+        let impact = store.practice_impact(&practice).await.unwrap();
+        let targeted = impact.targeted.as_ref().expect("measured on the targeted group");
+        assert_eq!(targeted.group, PupilGroup::Disadvantaged);
+        let names: Vec<&str> = targeted.comparisons.iter().map(|c| c.1.as_str()).collect();
+        assert_eq!(names, ["Cobb Primary", "Dogwood Primary", "Fenn Primary"], "primaries only, no adopter");
+        let alder = &targeted.adopters[0];
+        close(alder.effect.unwrap().effect, 0.09);
+        assert_eq!(alder.n_comparisons, 2, "Dogwood's suppressed figures are not used");
+        assert_eq!(targeted.adopters[1].effect, None, "Birch is suppressed before adoption");
+        assert_eq!(targeted.adopters[1].figures[0].1, None);
+        let estimate = &targeted.impact.estimate;
+        close(estimate.effect.unwrap(), 0.09);
+        let interval = estimate.interval.unwrap();
+        close(interval.lower, 0.09 - 0.220078);
+        close(interval.upper, 0.09 + 0.220078);
+        assert_eq!(estimate.verdict, cairn_measures::impact::Verdict::NoDetectableEffect);
+        assert_eq!((targeted.impact.adopters_left_out, targeted.impact.comparisons_left_out), (1, 1));
+        // The all-pupils estimate is unchanged by it.
+        close(impact.estimate.effect.unwrap(), 0.07875);
     }
 }

@@ -42,7 +42,11 @@ backend_test! {
         assert_eq!(done.stage(), ReviewStage::FollowUpsAgreed);
         assert_eq!(done.reviewers, vec![Username::parse("head.riverside").unwrap()]);
         assert_eq!(done.findings.len(), 3);
-        assert!(done.findings.iter().any(|f| f.judgement == Some(Judgement::WorkingTowards)));
+        assert!(
+            done.findings
+                .iter()
+                .any(|f| f.judgement.as_ref().is_some_and(|j| j.label == "Working towards"))
+        );
         let planned = reviews.iter().find(|r| r.urn != high).unwrap();
         assert_eq!(planned.stage(), ReviewStage::Planned);
         assert!(planned.findings.iter().all(|f| !f.is_recorded()));
@@ -77,8 +81,9 @@ backend_test! {
         assert_eq!(closed.reviewers, vec![head.clone()]);
         assert!(store.reviews_with_reviewer(&head).await.unwrap().is_empty());
         let area = closed.findings[0].focus_area.id;
+        let ineffective = scale_id(store, cairn_demo::TRUST_CODE, "Ineffective").await;
         let again = store
-            .record_finding(closed.id, area, "More", "Less", Judgement::Ineffective)
+            .record_finding(closed.id, area, "More", "Less", ineffective)
             .await;
         assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
         let twice = store.close_review(closed.id, &head, at(12)).await;
@@ -167,12 +172,19 @@ backend_test! {
             .into_iter()
             .find(|a| review.findings.iter().all(|f| f.focus_area.id != a.id))
             .unwrap();
+        let leading = scale_id(store, cairn_demo::TRUST_CODE, "Leading").await;
         store
-            .record_finding(review.id, chosen, "Strong", "Develop", Judgement::Leading)
+            .record_finding(review.id, chosen, "Strong", "Develop", leading)
             .await
             .unwrap();
         assert!(matches!(
-            store.record_finding(review.id, other.id, "x", "y", Judgement::Leading).await,
+            store.record_finding(review.id, other.id, "x", "y", leading).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        // A judgement from another group's scale is not the review's to use.
+        let cluster_leading = scale_id(store, cairn_demo::CLUSTER_CODES[0], "Leading").await;
+        assert!(matches!(
+            store.record_finding(review.id, chosen, "x", "y", cluster_leading).await,
             Err(StoreError::NotFound { .. })
         ));
         let review = store.review(review.id).await.unwrap().unwrap();
@@ -205,5 +217,181 @@ backend_test! {
             store.add_focus_area(cairn_demo::TRUST_CODE, &other.title, "again").await,
             Err(StoreError::Conflict { .. })
         ));
+    }
+}
+
+/// The id of the entry labelled `label` in a group's scale.
+async fn scale_id(store: &Store, group_code: &str, label: &str) -> i64 {
+    store
+        .judgement_scale(group_code)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.label == label)
+        .unwrap_or_else(|| panic!("{group_code} has no judgement {label}"))
+        .id
+}
+
+backend_test! {
+    async fn every_group_starts_from_the_four_point_scale_and_its_leaders_edit_it(db) {
+        let store = db.store();
+        demo_with_reviews(store).await;
+        let labels = |scale: &[ScaleEntry]| -> Vec<String> {
+            scale.iter().map(|e| e.label.clone()).collect()
+        };
+        let trust = cairn_demo::TRUST_CODE;
+        let scale = store.judgement_scale(trust).await.unwrap();
+        assert_eq!(labels(&scale), ["Leading", "Effective", "Working towards", "Ineffective"]);
+        assert_eq!(scale.iter().map(|e| e.position).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        assert!(scale.iter().all(|e| !e.description.is_empty()));
+        let effective = scale.iter().find(|e| e.label == "Effective").unwrap();
+        assert!(effective.n_findings >= 3, "the demo's findings use it: {effective:?}");
+        for code in cairn_demo::CLUSTER_CODES {
+            assert_eq!(store.judgement_scale(code).await.unwrap().len(), 4, "{code}");
+        }
+        // A second load of the partnership seeds nothing more.
+        store.seed_judgement_scales().await.unwrap();
+        assert_eq!(store.judgement_scale(trust).await.unwrap().len(), 4);
+
+        // An entry in use cannot be deleted: the error says how many findings use it.
+        let refused = store.delete_judgement(effective.id).await;
+        let Err(StoreError::Conflict { constraint }) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(
+            constraint,
+            format!("judgement in use by {} findings", effective.n_findings)
+        );
+        // Renamed, every finding that used it reads the new label.
+        store
+            .update_judgement(effective.id, "Secure", "Good practice, consistently")
+            .await
+            .unwrap();
+        let reviews = store.reviews().await.unwrap();
+        let secure = reviews
+            .iter()
+            .flat_map(|r| &r.findings)
+            .filter(|f| f.judgement.as_ref().is_some_and(|j| j.label == "Secure"))
+            .count();
+        assert_eq!(i64::try_from(secure).unwrap(), effective.n_findings);
+        assert!(matches!(
+            store.update_judgement(effective.id, "Leading", "twice").await,
+            Err(StoreError::Conflict { .. })
+        ));
+
+        // Added at the end, moved up, then deleted while unused.
+        let emerging = store.add_judgement(trust, "Emerging", "Early signs").await.unwrap();
+        assert!(matches!(
+            store.add_judgement(trust, "Emerging", "again").await,
+            Err(StoreError::Conflict { .. })
+        ));
+        store.move_judgement(emerging, Direction::Up).await.unwrap();
+        let scale = store.judgement_scale(trust).await.unwrap();
+        assert_eq!(
+            labels(&scale),
+            ["Leading", "Secure", "Working towards", "Emerging", "Ineffective"]
+        );
+        let leading = scale[0].id;
+        store.move_judgement(leading, Direction::Up).await.unwrap();
+        store.move_judgement(leading, Direction::Down).await.unwrap();
+        let scale = store.judgement_scale(trust).await.unwrap();
+        assert_eq!(labels(&scale)[..2], ["Secure", "Leading"]);
+        assert_eq!(scale.iter().map(|e| e.position).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+        store.delete_judgement(emerging).await.unwrap();
+        assert!(matches!(
+            store.delete_judgement(emerging).await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert_eq!(store.judgement_scale(trust).await.unwrap().len(), 4);
+        // Another group's scale is untouched.
+        let cluster = store.judgement_scale(cairn_demo::CLUSTER_CODES[0]).await.unwrap();
+        assert_eq!(labels(&cluster)[1], "Effective");
+    }
+}
+
+/// Findings judged before scales were editable (a code in a text column) read, after the
+/// migration, as the same judgement of their group's seeded scale; every group has one.
+async fn old_judgements_keep_their_meaning(db: &crate::testing::TestDb) {
+    let store = db.store();
+    for sql in [
+        "INSERT INTO groups (code, name, kind) VALUES ('trust', 'The Trust', 'trust'), \
+         ('cluster', 'The Cluster', 'cluster')",
+        "INSERT INTO schools (urn, laestab, name, phase, school_type, age_low, age_high) \
+         VALUES (100001, 9292001, 'Alder Primary', 'primary', 'academy_converter', 4, 11)",
+        "INSERT INTO review_focus_areas (id, group_code, title, descriptor) VALUES \
+         (1, 'trust', 'Reading', 'Pupils read widely'), (2, 'trust', 'Maths', 'Fluency'), \
+         (3, 'trust', 'Attendance', 'Pupils attend'), (4, 'cluster', 'Reading', 'Books')",
+        "INSERT INTO peer_reviews (id, group_code, urn, title, visit_on, created_at) VALUES \
+         (1, 'trust', 100001, 'Autumn', '2025-11-03', '2025-10-01 09:00:00'), \
+         (2, 'cluster', 100001, 'Spring', '2026-03-02', '2026-02-01 09:00:00')",
+        "INSERT INTO peer_review_findings (review_id, focus_area_id, strengths, development, \
+         judgement) VALUES (1, 1, 'a', 'b', 'leading'), (1, 2, 'c', 'd', 'working_towards'), \
+         (1, 3, '', '', NULL), (2, 4, 'e', 'f', 'ineffective')",
+    ] {
+        on_pool!(store, pool => {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        });
+    }
+    store.migrate().await.unwrap();
+    let judged = |review: &Review| -> Vec<Option<String>> {
+        review
+            .findings
+            .iter()
+            .map(|f| f.judgement.as_ref().map(|j| j.label.clone()))
+            .collect()
+    };
+    let autumn = store.review(1).await.unwrap().unwrap();
+    assert_eq!(
+        judged(&autumn),
+        [
+            Some("Leading".to_owned()),
+            Some("Working towards".to_owned()),
+            None
+        ]
+    );
+    let spring = store.review(2).await.unwrap().unwrap();
+    assert_eq!(judged(&spring), [Some("Ineffective".to_owned())]);
+    for group in ["trust", "cluster"] {
+        let scale = store.judgement_scale(group).await.unwrap();
+        let labels: Vec<&str> = scale.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Leading", "Effective", "Working towards", "Ineffective"]
+        );
+        assert!(
+            scale
+                .iter()
+                .zip(cairn_domain::Judgement::ALL)
+                .all(|(e, j)| e.description == j.description()),
+            "the migration's descriptions are the domain's"
+        );
+    }
+    // Each finding points at its own group's entry.
+    let cluster_ineffective = store.judgement_scale("cluster").await.unwrap()[3].id;
+    assert_eq!(
+        spring.findings[0].judgement.as_ref().map(|j| j.id),
+        Some(cluster_ineffective)
+    );
+}
+
+/// The migration that made judgement scales editable.
+const SCALE_MIGRATION: i64 = 20261208300000;
+
+mod old_judgements_keep_their_meaning_after_the_scale_migration {
+    use crate::testing::TestDb;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let db = TestDb::sqlite_before(Some(super::SCALE_MIGRATION)).await;
+        super::old_judgements_keep_their_meaning(&db).await;
+        db.finish().await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(db) = TestDb::postgres_before(Some(super::SCALE_MIGRATION)).await {
+            super::old_judgements_keep_their_meaning(&db).await;
+            db.finish().await;
+        }
     }
 }

@@ -15,9 +15,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_domain::{BenchmarkMeasure, Scope, Urn};
+use cairn_measures::PupilGroup;
 use cairn_measures::impact::Verdict;
 use cairn_store::{
-    Measure, NewPractice, Post, Practice, PracticeEdit, PracticeImpact, StoredValue,
+    Measure, NewPractice, Post, Practice, PracticeEdit, PracticeImpact, StoredValue, TargetedImpact,
 };
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -151,6 +152,9 @@ pub(crate) struct PracticeForm {
     description: String,
     #[serde(default)]
     targets: String,
+    /// A pupil group code, or empty for all pupils.
+    #[serde(default)]
+    target_group: String,
     #[serde(default)]
     measure: String,
     #[serde(default)]
@@ -171,6 +175,7 @@ pub(crate) struct PracticeNewPage {
     pub form: PracticeForm,
     pub groups: Vec<Choice>,
     pub measures: Vec<Choice>,
+    pub target_groups: Vec<Choice>,
     pub errors: Vec<FieldError>,
 }
 
@@ -202,6 +207,19 @@ fn new_page(
             selected: m.code() == form.measure,
         })
         .collect();
+    let target_groups = std::iter::once(("", "No one group: all pupils"))
+        .chain(
+            PupilGroup::ALL
+                .iter()
+                .filter(|g| **g != PupilGroup::All)
+                .map(|g| (g.code(), g.label())),
+        )
+        .map(|(value, label)| Choice {
+            selected: value == form.target_group,
+            value: value.to_owned(),
+            label: label.to_owned(),
+        })
+        .collect();
     PracticeNewPage {
         nav: Some(Nav::of(viewer)),
         title: "Add a practice".to_owned(),
@@ -213,6 +231,7 @@ fn new_page(
         form,
         groups,
         measures,
+        target_groups,
         errors,
     }
 }
@@ -289,6 +308,19 @@ fn read_practice(
         "Say which pupils or groups it is for.",
         &mut errors,
     );
+    let target_group = match form.target_group.trim() {
+        "" => None,
+        code => {
+            let group = PupilGroup::parse(code).filter(|g| *g != PupilGroup::All);
+            if group.is_none() {
+                errors.push(field_error(
+                    "target_group",
+                    "Choose the pupil group it targets from the list, or all pupils.",
+                ));
+            }
+            group
+        }
+    };
     let measure = Measure::parse(&form.measure).filter(|m| measures().contains(m));
     if measure.is_none() {
         errors.push(field_error(
@@ -306,6 +338,7 @@ fn read_practice(
             summary,
             description,
             targets,
+            target_group,
             measure,
             resources: form.resources.trim().to_owned(),
         },
@@ -339,6 +372,7 @@ pub(crate) async fn create(
                 summary: edit.summary,
                 description: edit.description,
                 targets: edit.targets,
+                target_group: edit.target_group,
                 measure: edit.measure,
                 resources: edit.resources,
                 created_by: viewer.username.clone(),
@@ -476,6 +510,8 @@ pub(crate) struct PracticeShowPage {
     pub tables: Vec<DataTable>,
     /// Drawn from the first table, which stays on the page.
     pub chart: Option<Chart>,
+    /// The impact on the pupil group the practice targets, shown first.
+    pub targeted: Option<TargetedSection>,
     pub posts: Vec<PostLine>,
     pub report_reasons: Vec<&'static str>,
     pub may_add: bool,
@@ -489,6 +525,126 @@ pub(crate) struct PracticeShowPage {
 impl PracticeShowPage {
     fn error(&self, field: &str) -> Option<&str> {
         error_for(&self.forms.errors, field)
+    }
+}
+
+/// The impact on the targeted pupil group, as the page shows it.
+#[derive(Debug)]
+pub(crate) struct TargetedSection {
+    /// The group's label, lower-cased for a sentence ("disadvantaged").
+    pub group: String,
+    pub verdict: &'static str,
+    pub verdict_code: &'static str,
+    pub effect: Option<String>,
+    pub interval: Option<String>,
+    /// How many schools suppressed figures left out, in a sentence.
+    pub left_out: String,
+    pub tables: Vec<DataTable>,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The targeted group's estimate in words and its tables: each adopter's group figures and
+/// part of the estimate, and the partnership schools compared with.
+fn targeted_section(practice: &Practice, targeted: &TargetedImpact) -> TargetedSection {
+    let measure = practice.measure;
+    let path = format!("/practices/{}", practice.id);
+    let group = targeted.group.label().to_lowercase();
+    let figures = |list: &[(cairn_domain::AcademicYear, Option<f64>)]| {
+        if list.is_empty() {
+            return "None stored".to_owned();
+        }
+        list.iter()
+            .map(|(y, v)| match v {
+                Some(v) => format!("{y}: {}", format_value(measure, *v)),
+                None => format!("{y}: suppressed"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut adopters = DataTable::new(
+        "targeted-adopters",
+        format!("Each adopting school's {group} pupils against the partnership's other schools"),
+        vec![
+            Column::text("School"),
+            Column::text("First year with the practice"),
+            Column::text("Its figures for the group"),
+            Column::number("Comparison schools"),
+            Column::text("Its change"),
+            Column::text("Comparison schools' change"),
+            Column::text("Difference"),
+        ],
+        &path,
+    );
+    for adopter in &targeted.adopters {
+        let (change, comparison, difference) = match adopter.effect {
+            Some(e) => (
+                Cell::text(format_difference(measure, e.change)),
+                Cell::text(format_difference(measure, e.comparison_change)),
+                Cell::text(format_difference(measure, e.effect)),
+            ),
+            None => (
+                Cell::text("Left out: no shown figures before and after"),
+                Cell::Empty,
+                Cell::Empty,
+            ),
+        };
+        adopters.push(vec![
+            Cell::text(adopter.name.clone()),
+            Cell::text(adopter.first_year.to_string()),
+            Cell::text(figures(&adopter.figures)),
+            Cell::count(u32::try_from(adopter.n_comparisons).unwrap_or(u32::MAX)),
+            change,
+            comparison,
+            difference,
+        ]);
+    }
+    let mut comparisons = DataTable::new(
+        "targeted-comparisons",
+        format!("The partnership's schools compared with, and their {group} pupils' figures"),
+        vec![
+            Column::text("Comparison school"),
+            Column::text("Its figures for the group"),
+        ],
+        &path,
+    );
+    for (urn, name, list) in &targeted.comparisons {
+        comparisons.push(vec![
+            Cell::text(format!("{name} (URN {urn})")),
+            Cell::text(figures(list)),
+        ]);
+    }
+    let impact = &targeted.impact;
+    let estimate = &impact.estimate;
+    let left_out = match (impact.adopters_left_out, impact.comparisons_left_out) {
+        (0, 0) => format!("No school was left out for suppressed {group} figures."),
+        (a, c) => format!(
+            "Left out because their figures for {group} pupils are suppressed (too few pupils \
+             to publish) before or after adoption: {} and {}.",
+            plural(a, "adopting school", "adopting schools"),
+            plural(c, "comparison school", "comparison schools"),
+        ),
+    };
+    TargetedSection {
+        group,
+        verdict: estimate.verdict.sentence(),
+        verdict_code: verdict_code(estimate.verdict),
+        effect: estimate.effect.map(|e| format_difference(measure, e)),
+        interval: estimate.interval.map(|i| {
+            format!(
+                "from {} to {}",
+                format_difference(measure, i.lower),
+                format_difference(measure, i.upper)
+            )
+        }),
+        left_out,
+        tables: vec![adopters, comparisons],
     }
 }
 
@@ -675,6 +831,10 @@ async fn show_page(
             )
         }),
         tables,
+        targeted: impact
+            .targeted
+            .as_ref()
+            .map(|t| targeted_section(practice, t)),
         posts: posts
             .iter()
             .map(|p| post_line(p, viewer, may_moderate))
@@ -704,7 +864,11 @@ pub(crate) async fn show(
     let page = show_page(&state, &viewer, &practice, ShowForms::default()).await?;
     if let Some((key, format)) = requested {
         let stem = format!("practice-{}", practice.id);
-        return export::download(&page.tables, key, format, &stem);
+        let mut tables = page.tables;
+        if let Some(targeted) = page.targeted {
+            tables.extend(targeted.tables);
+        }
+        return export::download(&tables, key, format, &stem);
     }
     Ok(render(&page)?.into_response())
 }
@@ -864,6 +1028,9 @@ pub(crate) async fn edit(
         summary: practice.summary.clone(),
         description: practice.description.clone(),
         targets: practice.targets.clone(),
+        target_group: practice
+            .target_group
+            .map_or_else(String::new, |g| g.code().to_owned()),
         measure: practice.measure.code().to_owned(),
         resources: practice.resources.clone(),
     };

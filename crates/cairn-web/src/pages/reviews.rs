@@ -2,6 +2,8 @@
 //! one school by a team from other schools, the evidence pack frozen for the visit, findings
 //! per focus area, and follow-ups that become actions in the school's action plan.
 //!
+//! Each group judges findings on its own scale, which its trust leaders edit (`scale`).
+//!
 //! Trust leaders run their group's reviews; the reviewers record findings and read the
 //! reviewed school's aggregates and the pack (never its pupils: the gate grants reviewers
 //! aggregate access only); the school's leaders see the review and agree follow-ups; anyone
@@ -12,8 +14,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use cairn_domain::{Judgement, Scope, Urn, Username};
-use cairn_store::{NewReview, Review, StoreError};
+use cairn_domain::{Scope, Urn, Username};
+use cairn_store::{NewReview, Review, ScaleEntry, StoreError};
 use serde::Deserialize;
 
 use crate::auth::Viewer;
@@ -28,6 +30,8 @@ use crate::pages::priorities::{
 };
 use crate::pages::{Nav, render};
 use crate::{AppState, WebError};
+
+pub(crate) mod scale;
 
 #[derive(Debug)]
 pub(crate) struct ReviewLine {
@@ -311,7 +315,7 @@ pub(crate) struct FindingLine {
     pub descriptor: String,
     pub strengths: String,
     pub development: String,
-    pub judgement: &'static str,
+    pub judgement: String,
 }
 
 /// The finding form, as typed.
@@ -407,6 +411,7 @@ async fn show_page(
     let names = Names::load(state).await?;
     let today = state.clock.now().date_naive();
     let users = state.store.users().await?;
+    let scale = state.store.judgement_scale(&review.group_code).await?;
     let reviewers = review
         .reviewers
         .iter()
@@ -445,7 +450,10 @@ async fn show_page(
                 descriptor: f.focus_area.descriptor.clone(),
                 strengths: f.strengths.clone(),
                 development: f.development.clone(),
-                judgement: f.judgement.map_or("Not judged yet", |j| j.label()),
+                judgement: f
+                    .judgement
+                    .as_ref()
+                    .map_or_else(|| "Not judged yet".to_owned(), |j| j.label.clone()),
             })
             .collect(),
         frozen_at: review
@@ -478,9 +486,9 @@ async fn show_page(
             &finding_form.focus_area,
         ),
         judgements: choices(
-            Judgement::ALL
+            scale
                 .iter()
-                .map(|j| (j.code().to_owned(), j.label().to_owned()))
+                .map(|j| (j.id.to_string(), j.label.clone()))
                 .collect(),
             &finding_form.judgement,
         ),
@@ -557,7 +565,11 @@ pub(crate) async fn create_finding(
             "Write the areas for development you found.",
         ));
     }
-    let judgement = Judgement::parse(&form.judgement).ok();
+    let scale = state.store.judgement_scale(&review.group_code).await?;
+    let judgement = scale
+        .iter()
+        .find(|j| j.id.to_string() == form.judgement)
+        .map(|j| j.id);
     if judgement.is_none() {
         errors.push(field_error("judgement", "Choose a judgement."));
     }
@@ -718,8 +730,35 @@ pub(crate) async fn show_pack(
 
 #[derive(Debug)]
 pub(crate) struct FrameworkGroup {
+    pub code: String,
     pub group: String,
     pub areas: Vec<(String, String)>,
+    /// The group's judgement scale, in order.
+    pub scale: Vec<ScaleLine>,
+    /// Whether the viewer edits this group's framework (its trust leaders).
+    pub may_edit: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct ScaleLine {
+    pub id: i64,
+    pub label: String,
+    pub description: String,
+    /// "Used by 3 findings", or "Not used yet".
+    pub used: String,
+}
+
+pub(crate) fn scale_line(entry: &ScaleEntry) -> ScaleLine {
+    ScaleLine {
+        id: entry.id,
+        label: entry.label.clone(),
+        description: entry.description.clone(),
+        used: match entry.n_findings {
+            0 => "Not used yet".to_owned(),
+            1 => "Used by 1 finding".to_owned(),
+            n => format!("Used by {n} findings"),
+        },
+    }
 }
 
 /// The add-a-focus-area form, as typed.
@@ -741,53 +780,92 @@ pub(crate) struct FrameworkShowPage {
     pub nav: Option<Nav>,
     pub title: String,
     pub frameworks: Vec<FrameworkGroup>,
-    pub judgements: Vec<&'static str>,
     pub groups: Vec<Choice>,
     pub csrf_token: String,
     pub form: FocusAreaForm,
     pub errors: Vec<FieldError>,
+    /// The add-a-judgement form, as typed, and its errors.
+    pub judgement_form: scale::JudgementForm,
+    pub judgement_groups: Vec<Choice>,
+    pub judgement_errors: Vec<FieldError>,
 }
 
 impl FrameworkShowPage {
     fn error(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
     }
+
+    fn judgement_error(&self, field: &str) -> Option<&str> {
+        error_for(&self.judgement_errors, field)
+    }
 }
 
+/// The framework page's forms as typed, with their errors: a focus area's, a judgement's.
+#[derive(Debug, Default)]
+pub(crate) struct FrameworkForms {
+    pub focus_area: FocusAreaForm,
+    pub errors: Vec<FieldError>,
+    pub judgement: scale::JudgementForm,
+    pub judgement_errors: Vec<FieldError>,
+}
+
+/// The framework of every group the viewer holds a role in: focus areas and judgement scale.
+/// A group with a scale but no focus areas yet is listed too, so its leaders can shape the
+/// scale before the first review.
 async fn framework_page(
     state: &AppState,
     viewer: &Viewer,
-    form: FocusAreaForm,
-    errors: Vec<FieldError>,
+    forms: FrameworkForms,
 ) -> Result<FrameworkShowPage, WebError> {
     let names = Names::load(state).await?;
     let mut frameworks: Vec<FrameworkGroup> = Vec::new();
-    for area in state.store.focus_areas().await? {
-        if !viewer.gate.may_see_group(&area.group_code) {
-            continue;
+    let framework_of = |frameworks: &mut Vec<FrameworkGroup>, code: &str| -> usize {
+        if let Some(idx) = frameworks.iter().position(|f| f.code == code) {
+            return idx;
         }
-        let group = names.group(&area.group_code);
-        match frameworks.iter_mut().find(|f| f.group == group) {
-            Some(framework) => framework.areas.push((area.title, area.descriptor)),
-            None => frameworks.push(FrameworkGroup {
-                group,
-                areas: vec![(area.title, area.descriptor)],
-            }),
+        frameworks.push(FrameworkGroup {
+            code: code.to_owned(),
+            group: names.group(code),
+            areas: Vec::new(),
+            scale: Vec::new(),
+            may_edit: viewer.gate.may_run_reviews(code),
+        });
+        frameworks.len() - 1
+    };
+    for area in state.store.focus_areas().await? {
+        if viewer.gate.may_see_group(&area.group_code) {
+            let idx = framework_of(&mut frameworks, &area.group_code);
+            if let Some(framework) = frameworks.get_mut(idx) {
+                framework.areas.push((area.title, area.descriptor));
+            }
+        }
+    }
+    for entry in state.store.judgement_scales().await? {
+        if viewer.gate.may_see_group(&entry.group_code) {
+            let idx = framework_of(&mut frameworks, &entry.group_code);
+            if let Some(framework) = frameworks.get_mut(idx) {
+                framework.scale.push(scale_line(&entry));
+            }
         }
     }
     let groups = runnable_groups(viewer);
+    let group_choices = |selected: &str| {
+        choices(
+            groups.iter().map(|g| (g.clone(), names.group(g))).collect(),
+            selected,
+        )
+    };
     Ok(FrameworkShowPage {
         nav: Some(Nav::of(viewer)),
         title: "Peer review framework".to_owned(),
         frameworks,
-        judgements: Judgement::ALL.iter().map(|j| j.label()).collect(),
-        groups: choices(
-            groups.iter().map(|g| (g.clone(), names.group(g))).collect(),
-            &form.group,
-        ),
+        groups: group_choices(&forms.focus_area.group),
+        judgement_groups: group_choices(&forms.judgement.group),
         csrf_token: viewer.csrf_token.clone(),
-        form,
-        errors,
+        form: forms.focus_area,
+        errors: forms.errors,
+        judgement_form: forms.judgement,
+        judgement_errors: forms.judgement_errors,
     })
 }
 
@@ -796,7 +874,7 @@ pub(crate) async fn framework(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Html<String>, WebError> {
-    render(&framework_page(&state, &viewer, FocusAreaForm::default(), Vec::new()).await?)
+    render(&framework_page(&state, &viewer, FrameworkForms::default()).await?)
 }
 
 /// POST /reviews/framework: adds a focus area to a group's framework.
@@ -844,6 +922,11 @@ pub(crate) async fn create_focus_area(
             Err(error) => return Err(error.into()),
         }
     }
-    let page = framework_page(&state, &viewer, form, errors).await?;
+    let forms = FrameworkForms {
+        focus_area: form,
+        errors,
+        ..FrameworkForms::default()
+    };
+    let page = framework_page(&state, &viewer, forms).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }

@@ -8,7 +8,9 @@
 //! anyone who may see the school (governors and cluster members included, since they are
 //! aggregates), pupil entries only where the viewer has pupil-level access to the pupil's
 //! school, and every view or download of pupil entries is written to each school's access
-//! log. Trust leaders decide on their group's schools' entries and school leaders on their
+//! log. A school's pupil entries page like its roll ([`Pager`], [`PER_PAGE`] a page, the
+//! filters kept in the page links); each page viewed is logged with its page, and a download
+//! holds every entry that matches. Trust leaders decide on their group's schools' entries and school leaders on their
 //! school's (`Gate::may_edit_plan`); trust leaders and cluster coordinators set their group's
 //! rules (`Gate::may_set_risk_rules`).
 
@@ -30,8 +32,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::auth::Viewer;
 use crate::export::{ExportQuery, download, query_escape};
 use crate::pages::priorities::{Choice, FieldError, Names, error_for, field_error, format_value};
-use crate::pages::pupils::{FilterOption, options};
-use crate::pages::{Nav, render};
+use crate::pages::pupils::{FilterOption, PER_PAGE, options};
+use crate::pages::{Nav, Pager, render};
 use crate::tables::{Cell, Column, DataTable};
 use crate::{AppState, WebError};
 
@@ -223,6 +225,9 @@ pub(crate) struct RiskQuery {
     rule: String,
     #[serde(default)]
     status: String,
+    /// The page of pupil entries (empty: the first).
+    #[serde(default)]
+    page: String,
     table: Option<String>,
     format: Option<String>,
 }
@@ -241,6 +246,8 @@ pub(crate) struct RiskIndexPage {
     pub pupil_level: bool,
     /// Pupil entries are shown as one row per school.
     pub folded: bool,
+    /// The page of pupil entries shown, when they are listed.
+    pub pager: Pager,
     /// The link to the rules page: to change them, or to read the ones judging the
     /// viewer's school.
     pub rules_link: Option<&'static str>,
@@ -308,7 +315,7 @@ pub(crate) async fn index(
         .map(|e| e.urn)
         .collect();
     let fold = pupil_entry_schools.len() > 1;
-    let tables = register_tables(
+    let mut tables = register_tables(
         &entries,
         &names,
         &path,
@@ -326,20 +333,30 @@ pub(crate) async fn index(
             return Err(WebError::NotFound);
         }
     }
-    // Pupil entries shown (or downloaded): one audit row per school, like the pupil lists.
+    // Listed pupil entries page like a school's roll; folded, there is nothing to page.
+    let pupil_entries: Vec<&RiskEntry> = entries.iter().filter(|e| e.pupil.is_some()).collect();
+    let n_listed = if fold { 0 } else { pupil_entries.len() };
+    let pager = Pager::new("pupil entries", n_listed, PER_PAGE, &query.page, &path)?;
+    // Pupil entries shown (this page of them) or downloaded (all that match): one audit row
+    // per school, like the pupil lists.
     let pupils_shown = !fold && requested.is_none_or(|(key, _)| key == "pupils");
     if pupils_shown {
+        let shown = match requested {
+            Some(_) => &pupil_entries[..],
+            None => pupil_entries.get(pager.rows()).unwrap_or_default(),
+        };
         for urn in &pupil_schools {
-            let n = entries
-                .iter()
-                .filter(|e| e.pupil.is_some() && e.urn == *urn)
-                .count();
+            let n = shown.iter().filter(|e| e.urn == *urn).count();
             if n == 0 {
                 continue;
             }
-            let (action, verb) = match requested {
-                Some((_, format)) => ("risks.export", format!("exported ({})", format.label())),
-                None => ("risks.index", "viewed".to_owned()),
+            let (action, verb, note) = match requested {
+                Some((_, format)) => (
+                    "risks.export",
+                    format!("exported ({})", format.label()),
+                    String::new(),
+                ),
+                None => ("risks.index", "viewed".to_owned(), pager.audit_note()),
             };
             state
                 .store
@@ -349,13 +366,22 @@ pub(crate) async fn index(
                     action: action.to_owned(),
                     urn: Some(*urn),
                     pupil_id: None,
-                    detail: format!("{verb} {n} pupil entries of the risk register"),
+                    detail: format!("{verb} {n} pupil entries of the risk register{note}"),
                 })
                 .await?;
         }
     }
     if let Some((key, format)) = requested {
         return download(&tables, key, format, "risk-register");
+    }
+    if pager.is_paged() {
+        if let Some(table) = tables.iter_mut().find(|t| t.key == "pupils") {
+            table.rows = table.rows.drain(pager.rows()).collect();
+            table.caption = format!(
+                "{} ({} to {} of {})",
+                table.caption, pager.first, pager.last, pager.total
+            );
+        }
     }
 
     let all_schools: Vec<(String, String)> = viewer
@@ -389,6 +415,7 @@ pub(crate) async fn index(
         tables,
         pupil_level: !pupil_schools.is_empty(),
         folded: fold,
+        pager,
         rules_link: if !configurable_groups(&viewer).is_empty() {
             Some("Change the rules and thresholds")
         } else if !readable_groups(&state, &viewer).await?.is_empty() {

@@ -22,7 +22,7 @@ fn rows(body: &str) -> usize {
 }
 
 /// The `href` of the link with `rel`, unescaped.
-fn link(body: &str, rel: &str) -> Option<String> {
+pub(crate) fn link(body: &str, rel: &str) -> Option<String> {
     let at = body.find(&format!("rel=\"{rel}\""))?;
     let before = &body[..at];
     let start = before.rfind("href=\"")? + "href=\"".len();

@@ -218,6 +218,7 @@ backend_test! {
                     summary: "Governors visit lessons with a focus.".to_owned(),
                     description: "Termly, with the head.".to_owned(),
                     targets: "All pupils".to_owned(),
+                    target_group: None,
                     measure: cairn_store::Measure::AttendanceOverallAbsence,
                     resources: String::new(),
                     created_by: cairn_domain::Username::parse("governor").unwrap(),
@@ -271,5 +272,63 @@ backend_test! {
         let page = t.get(&format!("/practices/{trust}"), &leader).await;
         assert!(page.body.contains("No school has recorded adopting it yet."), "{}", page.body);
         assert_eq!(post(&t, &leader, &remove, &[]).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+backend_test! {
+    async fn a_practice_for_disadvantaged_pupils_shows_their_impact_first_then_all_pupils(db) {
+        let t = with_library(db).await;
+        let [trust, cluster, _] = ids(&t).await;
+        let member = t.sign_in("cluster.member").await;
+        let practice = t.state.store.practice(cluster).await.unwrap().unwrap();
+        let impact = t.state.store.practice_impact(&practice).await.unwrap();
+        let targeted = impact.targeted.as_ref().expect("the reading pairs target disadvantaged pupils");
+        let page = t.get(&format!("/practices/{cluster}"), &member).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let first = page.body.find("On disadvantaged pupils, the group it targets").expect("the targeted group's impact");
+        let all = page.body.find("On all pupils").expect("then all pupils'");
+        assert!(first < all, "the targeted group comes first");
+        let verdict = targeted.impact.estimate.verdict.sentence();
+        assert!(page.body[first..all].contains(verdict), "{}", page.body);
+        let (a, c) = (targeted.impact.adopters_left_out, targeted.impact.comparisons_left_out);
+        if a + c == 0 {
+            assert!(page.body.contains("No school was left out for suppressed disadvantaged figures."));
+        } else {
+            assert!(page.body.contains("Left out because their figures for disadvantaged pupils are suppressed"), "{}", page.body);
+        }
+        for adopter in &targeted.adopters {
+            let escaped = adopter.name.replace('\'', "&#39;");
+            assert!(page.body[first..all].contains(&escaped), "{escaped}: {}", page.body);
+        }
+        let csv = t.get(&format!("/practices/{cluster}?table=targeted-adopters&format=csv"), &member).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(csv.body.lines().count(), 1 + targeted.adopters.len(), "{}", csv.body);
+
+        // The trust's practice targets no group until its author says so on the form.
+        let leader = t.sign_in("trust.leader").await;
+        let page = t.get(&format!("/practices/{trust}"), &leader).await;
+        assert!(!page.body.contains("the group it targets"));
+        let edit = format!("/practices/{trust}/edit");
+        let form = t.get(&edit, &leader).await;
+        assert!(form.body.contains("<option value=\"\" selected>No one group: all pupils</option>"), "{}", form.body);
+        let mut fields = vec![
+            ("group", "oakfield-learning-trust"),
+            ("title", "First-day absence calls"),
+            ("summary", "Office staff call home on the first morning of any absence."),
+            ("description", "Calls before 10am."),
+            ("targets", "Disadvantaged pupils with persistent absence"),
+            ("target_group", "everyone"),
+            ("measure", "attendance_overall_absence"),
+            ("resources", ""),
+        ];
+        let reply = post(&t, &leader, &edit, &fields).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("Choose the pupil group it targets"), "{}", reply.body);
+        fields[5].1 = "disadvantaged";
+        let reply = post(&t, &leader, &edit, &fields).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let page = t.get(&format!("/practices/{trust}"), &leader).await;
+        assert!(page.body.contains("On disadvantaged pupils, the group it targets"), "{}", page.body);
+        assert!(t.get(&edit, &leader).await.body.contains("value=\"disadvantaged\" selected"));
     }
 }

@@ -190,8 +190,9 @@ backend_test! {
         let bad = post(&t, &reviewer, &format!("{location}/findings"), &finding).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Choose a judgement"), "{}", bad.body);
+        let effective = scale_id(&t, cairn_demo::TRUST_CODE, "Effective").await;
         let mut judged = finding.to_vec();
-        judged.push(("judgement", "effective"));
+        judged.push(("judgement", &effective));
         let governor = t.sign_in("governor").await;
         let reply = post(&t, &governor, &format!("{location}/findings"), &judged).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
@@ -297,11 +298,12 @@ backend_test! {
             .focus_area
             .id
             .to_string();
+        let effective = scale_id(&t, cairn_demo::TRUST_CODE, "Effective").await;
         let finding_form = [
             ("focus_area", finding.as_str()),
             ("strengths", "Clear routines"),
             ("development", "Persistent absence in Year 10"),
-            ("judgement", "effective"),
+            ("judgement", effective.as_str()),
         ];
         // Only the school's head and the trust's leaders close it; not its reviewers.
         for account in ["head.riverside", "governor", "data.northvale", "cluster.member"] {
@@ -330,5 +332,183 @@ backend_test! {
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "closed once");
         let reply = post(&t, &leader, &format!("/reviews/{done}/findings"), &finding_form).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "findings are read-only");
+    }
+}
+
+/// The id of the entry labelled `label` in a group's judgement scale, as a form sends it.
+async fn scale_id(t: &TestApp, group_code: &str, label: &str) -> String {
+    t.state
+        .store
+        .judgement_scale(group_code)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.label == label)
+        .unwrap_or_else(|| panic!("{group_code} has no judgement {label}"))
+        .id
+        .to_string()
+}
+
+/// Columns: the page of a judgement of the trust's scale, and of the Riverside Cluster's.
+/// Only a group's trust leaders open its judgements to edit them; everyone reads the scale on
+/// the framework page.
+const SCALE_TABLE: &[(Option<&str>, [u16; 2])] = &[
+    (None, [SIGN_IN; 2]),
+    (Some("trust.leader"), [OK, FORBIDDEN]),
+    (Some("governor"), [FORBIDDEN; 2]),
+    (Some("cluster.member"), [FORBIDDEN; 2]),
+    (Some("head.northvale"), [FORBIDDEN; 2]),
+    (Some("data.northvale"), [FORBIDDEN; 2]),
+    (Some("head.riverside"), [FORBIDDEN; 2]),
+];
+
+backend_test! {
+    async fn only_a_groups_trust_leaders_edit_its_judgement_scale(db) {
+        let t = with_reviews(db).await;
+        let trust = scale_id(&t, cairn_demo::TRUST_CODE, "Effective").await;
+        let cluster = scale_id(&t, cairn_demo::CLUSTER_CODES[1], "Effective").await;
+        let routes = vec![
+            format!("/reviews/framework/judgements/{trust}"),
+            format!("/reviews/framework/judgements/{cluster}"),
+        ];
+        check_routes(&t, &routes, SCALE_TABLE).await;
+        assert_eq!(
+            t.get("/reviews/framework/judgements/999999", &t.sign_in("trust.leader").await)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Every write is refused to everyone but the trust's leaders, and changes nothing.
+        let before = t.state.store.judgement_scales().await.unwrap();
+        let add = [
+            ("group", cairn_demo::TRUST_CODE),
+            ("label", "Emerging"),
+            ("description", "Early signs of impact."),
+        ];
+        let rename = [("label", "Secure"), ("description", "Good, consistently.")];
+        for account in ["governor", "cluster.member", "head.northvale", "head.riverside"] {
+            let cookies = t.sign_in(account).await;
+            let base = format!("/reviews/framework/judgements/{trust}");
+            for (path, fields) in [
+                ("/reviews/framework/judgements".to_owned(), &add[..]),
+                (base.clone(), &rename[..]),
+                (format!("{base}/move"), &[("direction", "up")][..]),
+                (format!("{base}/delete"), &[][..]),
+            ] {
+                let reply = post(&t, &cookies, &path, fields).await;
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{account} POST {path}");
+            }
+        }
+        // Nor does a trust leader edit a cluster's scale.
+        let leader = t.sign_in("trust.leader").await;
+        let reply = post(&t, &leader, &format!("/reviews/framework/judgements/{cluster}"), &rename).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let mut to_cluster = add.to_vec();
+        to_cluster[0].1 = cairn_demo::CLUSTER_CODES[1];
+        let reply = post(&t, &leader, "/reviews/framework/judgements", &to_cluster).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("Choose the group whose scale it is"), "{}", reply.body);
+        assert_eq!(t.state.store.judgement_scales().await.unwrap(), before);
+    }
+}
+
+backend_test! {
+    async fn a_scale_in_use_is_renamed_and_reordered_but_its_used_judgements_never_deleted(db) {
+        let t = with_reviews(db).await;
+        let (done, _) = review_ids(&t).await;
+        let leader = t.sign_in("trust.leader").await;
+        let page = t.get("/reviews/framework", &leader).await;
+        assert!(page.body.contains("Judgement scale"), "{}", page.body);
+        assert!(page.body.contains("Used by 3 findings"), "{}", page.body);
+        let effective = scale_id(&t, cairn_demo::TRUST_CODE, "Effective").await;
+        let base = format!("/reviews/framework/judgements/{effective}");
+
+        // In use: the page offers no delete, and a delete sent anyway is refused, clearly.
+        let page = t.get(&base, &leader).await;
+        assert!(page.body.contains("cannot be deleted"), "{}", page.body);
+        let refused = post(&t, &leader, &format!("{base}/delete"), &[]).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT);
+        assert!(
+            refused.body.contains("cannot be deleted: 3 findings use it"),
+            "{}",
+            refused.body
+        );
+
+        // Renamed: the reviews that used it read the new label.
+        let bad = post(&t, &leader, &base, &[("label", "Leading"), ("description", "x")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("already has a judgement called"), "{}", bad.body);
+        let empty = post(&t, &leader, &base, &[("label", " "), ("description", "x")]).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.body.contains("Enter a label"), "{}", empty.body);
+        let renamed = [("label", "Secure"), ("description", "Good practice, consistently.")];
+        let reply = post(&t, &leader, &base, &renamed).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let review = t.get(&format!("/reviews/{done}"), &leader).await;
+        assert!(review.body.contains(": Secure</h3>"), "{}", review.body);
+        assert!(!review.body.contains(">Effective<"), "{}", review.body);
+
+        // Added, moved to the top, offered to reviewers in that order, then deleted unused.
+        let add = [
+            ("group", cairn_demo::TRUST_CODE),
+            ("label", "Exceptional"),
+            ("description", "Among the best practice in the country."),
+        ];
+        let reply = post(&t, &leader, "/reviews/framework/judgements", &add).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let again = post(&t, &leader, "/reviews/framework/judgements", &add).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let exceptional = scale_id(&t, cairn_demo::TRUST_CODE, "Exceptional").await;
+        let new_base = format!("/reviews/framework/judgements/{exceptional}");
+        for _ in 0..5 {
+            let reply = post(&t, &leader, &format!("{new_base}/move"), &[("direction", "up")]).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        }
+        let odd = post(&t, &leader, &format!("{new_base}/move"), &[("direction", "sideways")]).await;
+        assert_eq!(odd.status, StatusCode::BAD_REQUEST);
+        let labels: Vec<String> = t
+            .state
+            .store
+            .judgement_scale(cairn_demo::TRUST_CODE)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.label)
+            .collect();
+        assert_eq!(labels, ["Exceptional", "Leading", "Secure", "Working towards", "Ineffective"]);
+        let (_, planned) = review_ids(&t).await;
+        let review = t.get(&format!("/reviews/{planned}"), &leader).await;
+        let options: Vec<&str> = review
+            .body
+            .split("<option value=\"")
+            .skip(1)
+            .filter_map(|o| o.split_once('>').and_then(|(_, rest)| rest.split_once('<')))
+            .map(|(label, _)| label)
+            .filter(|label| labels.iter().any(|l| l == label))
+            .collect();
+        assert_eq!(options, labels, "reviewers choose from the scale, in its order");
+        // The cluster's scale is its own.
+        let cluster = t.state.store.judgement_scale(cairn_demo::CLUSTER_CODES[1]).await.unwrap();
+        assert_eq!(cluster[1].label, "Effective");
+
+        let reply = post(&t, &leader, &format!("{new_base}/delete"), &[]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(t.get(&new_base, &leader).await.status, StatusCode::NOT_FOUND);
+        // A judgement from another group's scale is not offered, nor accepted.
+        let area = t.state.store.review(planned).await.unwrap().unwrap().findings[0]
+            .focus_area
+            .id
+            .to_string();
+        let other = scale_id(&t, cairn_demo::CLUSTER_CODES[1], "Effective").await;
+        let finding = [
+            ("focus_area", area.as_str()),
+            ("strengths", "Strong"),
+            ("development", "Develop"),
+            ("judgement", other.as_str()),
+        ];
+        let reply = post(&t, &leader, &format!("/reviews/{planned}/findings"), &finding).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("Choose a judgement"), "{}", reply.body);
     }
 }

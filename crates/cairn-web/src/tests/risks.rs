@@ -471,3 +471,104 @@ backend_test! {
         }
     }
 }
+
+/// The rows of the pupil entries' table on a board page.
+fn pupil_rows(body: &str) -> usize {
+    body.split("Pupil entries (pupil-level")
+        .nth(1)
+        .and_then(|rest| rest.split("<tbody>").nth(1))
+        .and_then(|rest| rest.split("</tbody>").next())
+        .map_or(0, |tbody| tbody.matches("<tr>").count())
+}
+
+/// Columns: the first and second page of Northvale High's persistent-absence pupil entries,
+/// and a page that is not a number.
+const PAGED_TABLE: &[(Option<&str>, [u16; 3])] = &[
+    (None, [SIGN_IN; 3]),
+    (Some("trust.leader"), [OK, OK, BAD_REQUEST]),
+    (Some("governor"), [OK, OK, BAD_REQUEST]),
+    (Some("cluster.member"), [FORBIDDEN; 3]),
+    (Some("head.northvale"), [OK, OK, BAD_REQUEST]),
+    (Some("data.northvale"), [OK, OK, BAD_REQUEST]),
+    (Some("head.riverside"), [FORBIDDEN; 3]),
+];
+
+const BAD_REQUEST: u16 = 400;
+
+backend_test! {
+    async fn a_schools_pupil_entries_page_100_at_a_time_keeping_filters_and_each_page_is_logged(db) {
+        let t = with_register(db).await;
+        let high = urn_of(HIGH);
+        // Persistent absence on at the DfE's 10% line: Northvale High's list runs to pages.
+        let group = t
+            .state
+            .store
+            .rules_group_of(high, FixedClock.now().date_naive())
+            .await
+            .unwrap()
+            .unwrap();
+        let config = cairn_measures::risk::RiskConfig {
+            persistent_absence: true,
+            ..Default::default()
+        };
+        let by = cairn_domain::Username::parse("trust.leader").unwrap();
+        t.state.store.set_risk_settings(&group, &config, &by, FixedClock.now()).await.unwrap();
+        let n_high = entries(&t)
+            .await
+            .iter()
+            .filter(|e| e.pupil.is_some() && e.urn == high && e.rule == RiskRule::PersistentAbsence)
+            .count();
+        assert!(n_high > 200, "more than two pages: {n_high}");
+        let filtered = format!("/risks?school={high}&rule=persistent_absence");
+        let routes = [
+            filtered.clone(),
+            format!("{filtered}&page=2"),
+            format!("{filtered}&page=two"),
+        ];
+        let failures = access_failures(&t, &routes, PAGED_TABLE).await;
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        // A governor's board names no pupil on any page.
+        let governor = t.get(&format!("{filtered}&page=2"), &t.sign_in("governor").await).await;
+        assert_eq!(pupil_rows(&governor.body), 0);
+        assert!(!governor.body.contains("Pages of pupil entries"));
+
+        let audit_before = t.state.store.audit_for_school(high, 1000).await.unwrap().len();
+        let data = t.sign_in("data.northvale").await;
+        let first = t.get(&filtered, &data).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(pupil_rows(&first.body), 100);
+        assert!(first.body.contains(&format!("1 to 100 of {n_high}")), "{}", first.body);
+        assert!(first.body.contains("aria-label=\"Pages of pupil entries\""));
+        assert_eq!(crate::tests::paging::link(&first.body, "prev"), None);
+        let next = crate::tests::paging::link(&first.body, "next").expect("a next page");
+        assert_eq!(next, format!("{filtered}&page=2"), "the filters are kept");
+        let second = t.get(&next, &data).await;
+        assert_eq!(pupil_rows(&second.body), 100);
+        assert!(second.body.contains(&format!("101 to 200 of {n_high}")));
+        assert!(second.body.contains("value=\"persistent_absence\" selected"), "the filter stays chosen");
+        assert_eq!(crate::tests::paging::link(&second.body, "prev"), Some(format!("{filtered}&page=1")));
+        let pages = n_high.div_ceil(100);
+        let last = t.get(&format!("{filtered}&page={pages}"), &data).await;
+        assert_eq!(pupil_rows(&last.body), n_high - (pages - 1) * 100);
+        assert_eq!(crate::tests::paging::link(&last.body, "next"), None);
+        let listed = |reply: &crate::tests::Reply| {
+            reply.body.split("Pupil entries (pupil-level").nth(1).unwrap_or_default().to_owned()
+        };
+        assert!(!listed(&first).is_empty());
+        assert_ne!(listed(&first), listed(&second), "another hundred pupils");
+
+        // Each page viewed is logged with its page; the download has every entry.
+        let log = t.state.store.audit_for_school(high, 1000).await.unwrap();
+        assert_eq!(log.len(), audit_before + 3);
+        for page in [1, 2] {
+            let detail = format!("viewed 100 pupil entries of the risk register, page {page} of {pages}");
+            assert!(log.iter().any(|e| e.detail == detail), "{detail}: {log:?}");
+        }
+        assert!(!log.iter().any(|e| crate::tests::carries_upn(&e.detail)));
+        let csv = t.get(&format!("{filtered}&table=pupils&format=csv"), &data).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert_eq!(csv.body.lines().count(), n_high + 1, "header and every entry");
+        let log = t.state.store.audit_for_school(high, 1000).await.unwrap();
+        assert!(log.iter().any(|e| e.detail == format!("exported (CSV) {n_high} pupil entries of the risk register")));
+    }
+}
