@@ -5,7 +5,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startBrowser, signIn, checkAccessibility, screenshot } = require('./support');
+const { startBrowser, signIn, checkAccessibility, screenshot, chartsDrawn } = require('./support');
 
 let browser;
 before(async () => { browser = await startBrowser(); });
@@ -27,6 +27,7 @@ test('the library shows each practice with its verdict and a practice explains i
   assert.match(await page.locator('#verdict').innerText(), /improved more than similar schools/);
   assert.match(await page.locator('main').innerText(), /95% confidence interval from -/);
   assert.ok(await page.locator('#table-comparisons tbody tr').count() >= 10, 'the comparison schools are listed');
+  assert.ok((await chartsDrawn(page)) > 0, 'the impact chart is drawn');
   await screenshot(page, 'practice');
   await checkAccessibility(page, 'a practice with its impact');
 
