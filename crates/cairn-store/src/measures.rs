@@ -3,7 +3,7 @@
 //! results).
 //!
 //! A refresh loads the records with plain selects (no arithmetic in SQL, except that session
-//! marks, millions of them, are summed by pupil and month in `monthly::tally_sql`), places
+//! marks, millions of them, are summed by pupil, school and month in `monthly::tally_sql`), places
 //! each pupil in one school per academic year, builds `cairn-measures` inputs, computes figures
 //! by school and pooled per group, and writes them under one new `measure_refreshes` row, all
 //! in one transaction. Older refreshes are kept; readers take the newest.
@@ -25,9 +25,10 @@
 //! * phonics counts Year 1 pupils (by their enrolment), leaving out L (left) and Q (annulled);
 //! * attendance uses the annual summary when there is one, else the sum of the termly ones,
 //!   all counted at the pupil's school for the year;
-//! * attendance by month comes from session marks only (`monthly`), also counted at the
-//!   pupil's school for the year, and is stored in its own table; a year with summaries but no
-//!   marks has no monthly figures.
+//! * attendance by month comes from session marks only (`monthly`), each mark counted at the
+//!   school whose enrolment covers its date (not the pupil's school for the year; a mark on a
+//!   date with no enrolment counts nowhere and is a record issue), and is stored in its own
+//!   table; a year with summaries but no marks has no monthly figures.
 //!
 //! Proportions and rates are stored as fractions (0 to 1), means in their own units. A
 //! suppressed figure is stored with no value, pupil count, interval or banding, and the table's
@@ -779,7 +780,7 @@ struct Records {
     mtc: Vec<(i64, i64, String)>,
     eyfs: Vec<(i64, i64, String, String)>,
     attendance: Vec<AttendanceRow>,
-    /// Session marks, tallied by pupil and month.
+    /// Session marks, tallied by pupil, enrolling school and month.
     marks: monthly::MarkTallies,
 }
 
@@ -842,10 +843,11 @@ type CharacteristicsRow = (i64, i64, String, bool, String, bool);
 
 impl Store {
     /// Reads every record the measures need. Plain selects, except that session marks come
-    /// summed by pupil and month (`monthly::tally_sql`); placement happens in Rust.
+    /// summed by pupil, enrolling school and month (`monthly::tally_sql`); placement happens
+    /// in Rust.
     async fn load_records(&self) -> Result<Records, StoreError> {
         let codes = AttendanceCodes::dfe_2024().map_err(|e| measure_error(&e))?;
-        let tally_sql = monthly::tally_sql(month_of_date(self.backend()), &codes);
+        let tally_sql = monthly::tally_sql(mark_dates(self.backend()), &codes);
         let (
             sexes,
             enrolments,
@@ -858,6 +860,7 @@ impl Store {
             eyfs,
             attendance,
             marks,
+            all_marks,
         ) = on_pool!(self, pool => {
             let sexes: Vec<(i64, String)> =
                 sqlx::query_as("SELECT id, sex FROM pupils").fetch_all(pool).await?;
@@ -911,7 +914,10 @@ impl Store {
                 tally = tally.bind(code);
             }
             let marks: Vec<monthly::TallyRow> = tally.fetch_all(pool).await?;
-            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance, marks)
+            let all_marks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_marks")
+                .fetch_one(pool)
+                .await?;
+            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance, marks, all_marks)
         });
 
         let mut records = Records {
@@ -921,7 +927,7 @@ impl Store {
             mtc,
             eyfs,
             attendance,
-            marks: monthly::tallies(marks)?,
+            marks: monthly::tallies(marks, all_marks)?,
             ..Records::default()
         };
         for (id, sex) in sexes {
@@ -981,12 +987,20 @@ impl Store {
     }
 }
 
-/// The backend's expression for the calendar month (`YYYY-MM`) of `attendance_marks.date`:
-/// SQLite stores dates as `YYYY-MM-DD` text, PostgreSQL as `DATE`, which has no `substr`.
-fn month_of_date(backend: crate::Backend) -> &'static str {
+/// The backend's expressions for the dates of session marks and enrolments: SQLite stores
+/// dates as `YYYY-MM-DD` text, compared as text, PostgreSQL as `DATE`, which has no `substr`.
+fn mark_dates(backend: crate::Backend) -> monthly::DateSql {
     match backend {
-        crate::Backend::Sqlite => "substr(date, 1, 7)",
-        crate::Backend::Postgres => "to_char(date, 'YYYY-MM')",
+        crate::Backend::Sqlite => monthly::DateSql {
+            month: "substr(m.date, 1, 7)",
+            year_start: "({y} || '-09-01')",
+            year_end: "({y} || '-08-31')",
+        },
+        crate::Backend::Postgres => monthly::DateSql {
+            month: "to_char(m.date, 'YYYY-MM')",
+            year_start: "make_date(CAST({y} AS INTEGER), 9, 1)",
+            year_end: "make_date(CAST({y} AS INTEGER), 8, 31)",
+        },
     }
 }
 
@@ -1203,6 +1217,12 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
     let prior = prior_attainment(records);
     let marks = &records.marks.by_year;
     out.issues += records.marks.issues;
+    if records.marks.unenrolled > 0 {
+        tracing::warn!(
+            marks = records.marks.unenrolled,
+            "session marks on dates with no enrolment count nowhere"
+        );
+    }
 
     // The prior band comes from the KS2 average, for KS4 only (the engine derives it).
     let context = |pupil_id: i64, year: i64| -> PupilContext {
@@ -1512,7 +1532,6 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
                 year,
                 by_pupil,
                 &groups,
-                place,
                 |pupil_id| context(pupil_id, year),
                 &mut out,
             );
