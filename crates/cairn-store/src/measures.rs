@@ -354,11 +354,19 @@ impl Store {
         policy: SuppressionPolicy,
         similarity: &SimilarityMethod,
     ) -> Result<RefreshSummary, StoreError> {
-        let records = self.load_records().await?;
-        let computed = compute(&records, policy)?;
-        let prepared = self
-            .prepare_comparisons(&records, &computed, similarity)
-            .await?;
+        // Summing the session marks is the refresh's longest statement; it runs (on its own
+        // connection) while the other records load and their figures are computed.
+        let yearly = async {
+            let records = self.load_pupil_records().await?;
+            let computed = compute(&records, policy)?;
+            let prepared = self
+                .prepare_comparisons(&records, &computed, similarity)
+                .await?;
+            Ok::<_, StoreError>((records, computed, prepared))
+        };
+        let (marks, (records, mut computed, prepared)) =
+            futures::try_join!(self.load_mark_tallies(), yearly)?;
+        compute_monthly(&records, &marks, policy, &mut computed)?;
         let refresh = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let (id, computed_at, reason): (i64, DateTime<Utc>, String) = sqlx::query_as(
@@ -780,8 +788,6 @@ struct Records {
     mtc: Vec<(i64, i64, String)>,
     eyfs: Vec<(i64, i64, String, String)>,
     attendance: Vec<AttendanceRow>,
-    /// Session marks, tallied by pupil, enrolling school and month.
-    marks: monthly::MarkTallies,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -842,12 +848,33 @@ type EnrolmentRow = (i64, i64, i64, i64, NaiveDate, Option<NaiveDate>);
 type CharacteristicsRow = (i64, i64, String, bool, String, bool);
 
 impl Store {
-    /// Reads every record the measures need. Plain selects, except that session marks come
-    /// summed by pupil, enrolling school and month (`monthly::tally_sql`); placement happens
-    /// in Rust.
-    async fn load_records(&self) -> Result<Records, StoreError> {
+    /// Reads every record the measures need and the session marks' tallies.
+    #[cfg(test)]
+    async fn load_records(&self) -> Result<(Records, monthly::MarkTallies), StoreError> {
+        futures::try_join!(self.load_pupil_records(), self.load_mark_tallies())
+    }
+
+    /// The session marks summed by pupil, enrolling school and month (`monthly::tally_sql`).
+    async fn load_mark_tallies(&self) -> Result<monthly::MarkTallies, StoreError> {
         let codes = AttendanceCodes::dfe_2024().map_err(|e| measure_error(&e))?;
         let tally_sql = monthly::tally_sql(mark_dates(self.backend()), &codes);
+        let (rows, total) = on_pool!(self, pool => {
+            let mut tally = sqlx::query_as(&tally_sql);
+            for (code, _) in codes.codes() {
+                tally = tally.bind(code);
+            }
+            let rows: Vec<monthly::TallyRow> = tally.fetch_all(pool).await?;
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_marks")
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        monthly::tallies(rows, total)
+    }
+
+    /// Reads every record the measures need but the session marks, with plain selects;
+    /// placement happens in Rust.
+    async fn load_pupil_records(&self) -> Result<Records, StoreError> {
         let (
             sexes,
             enrolments,
@@ -859,8 +886,6 @@ impl Store {
             mtc,
             eyfs,
             attendance,
-            marks,
-            all_marks,
         ) = on_pool!(self, pool => {
             let sexes: Vec<(i64, String)> =
                 sqlx::query_as("SELECT id, sex FROM pupils").fetch_all(pool).await?;
@@ -909,15 +934,7 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            let mut tally = sqlx::query_as(&tally_sql);
-            for (code, _) in codes.codes() {
-                tally = tally.bind(code);
-            }
-            let marks: Vec<monthly::TallyRow> = tally.fetch_all(pool).await?;
-            let all_marks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_marks")
-                .fetch_one(pool)
-                .await?;
-            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance, marks, all_marks)
+            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance)
         });
 
         let mut records = Records {
@@ -927,7 +944,6 @@ impl Store {
             mtc,
             eyfs,
             attendance,
-            marks: monthly::tallies(marks, all_marks)?,
             ..Records::default()
         };
         for (id, sex) in sexes {
@@ -1215,26 +1231,7 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
     let goals = EarlyLearningGoals::dfe_2021().map_err(|e| measure_error(&e))?;
     let goal_index = goal_index(&goals)?;
     let prior = prior_attainment(records);
-    let marks = &records.marks.by_year;
-    out.issues += records.marks.issues;
-    if records.marks.unenrolled > 0 {
-        tracing::warn!(
-            marks = records.marks.unenrolled,
-            "session marks on dates with no enrolment count nowhere"
-        );
-    }
-
-    // The prior band comes from the KS2 average, for KS4 only (the engine derives it).
-    let context = |pupil_id: i64, year: i64| -> PupilContext {
-        let traits = records.characteristics.get(&(pupil_id, year));
-        PupilContext {
-            disadvantaged: traits.is_some_and(|t| t.disadvantaged),
-            sen: traits.map_or(SenProvision::None, |t| t.sen),
-            eal: traits.is_some_and(|t| t.eal),
-            sex: records.sexes.get(&pupil_id).copied().unwrap_or(Sex::Female),
-            prior: None,
-        }
-    };
+    let context = |pupil_id: i64, year: i64| context_of(records, pupil_id, year);
 
     for &year in &years {
         let academic_year = year_from_db(year)?;
@@ -1524,20 +1521,49 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
         if let Some(rows) = out.rows.get_mut(first_row..) {
             out.differencing += hide_differencing(policy, &groups, &left_out, rows);
         }
-
-        // Attendance by month, from the year's marks.
-        if let Some(by_pupil) = marks.get(&year) {
-            monthly::compute_year(
-                policy,
-                year,
-                by_pupil,
-                &groups,
-                |pupil_id| context(pupil_id, year),
-                &mut out,
-            );
-        }
     }
     Ok(out)
+}
+
+/// A pupil's characteristics in a year; the prior band comes from the KS2 average, for KS4
+/// only (the engine derives it).
+fn context_of(records: &Records, pupil_id: i64, year: i64) -> PupilContext {
+    let traits = records.characteristics.get(&(pupil_id, year));
+    PupilContext {
+        disadvantaged: traits.is_some_and(|t| t.disadvantaged),
+        sen: traits.map_or(SenProvision::None, |t| t.sen),
+        eal: traits.is_some_and(|t| t.eal),
+        sex: records.sexes.get(&pupil_id).copied().unwrap_or(Sex::Female),
+        prior: None,
+    }
+}
+
+/// Attendance by month from the marks' tallies, for every year with marks, into `out`.
+fn compute_monthly(
+    records: &Records,
+    marks: &monthly::MarkTallies,
+    policy: SuppressionPolicy,
+    out: &mut Computed,
+) -> Result<(), StoreError> {
+    out.issues += marks.issues;
+    if marks.unenrolled > 0 {
+        tracing::warn!(
+            marks = marks.unenrolled,
+            "session marks on dates with no enrolment count nowhere"
+        );
+    }
+    for (&year, by_enrolment) in &marks.by_year {
+        let groups = members_on(records, year_from_db(year)?.spring_census_day());
+        monthly::compute_year(
+            policy,
+            year,
+            by_enrolment,
+            &groups,
+            |pupil_id| context_of(records, pupil_id, year),
+            out,
+        );
+    }
+    Ok(())
 }
 
 /// Suppression across levels for one year's figures: hides each group-of-schools figure that,
