@@ -3,7 +3,7 @@
 //! results).
 //!
 //! A refresh loads the records with plain selects (no arithmetic in SQL, except that session
-//! marks, millions of them, are summed by pupil and month in `monthly::tally_sql`), places
+//! marks, millions of them, are summed by pupil, school and month in `monthly::tally_sql`), places
 //! each pupil in one school per academic year, builds `cairn-measures` inputs, computes figures
 //! by school and pooled per group, and writes them under one new `measure_refreshes` row, all
 //! in one transaction. Older refreshes are kept; readers take the newest.
@@ -25,9 +25,10 @@
 //! * phonics counts Year 1 pupils (by their enrolment), leaving out L (left) and Q (annulled);
 //! * attendance uses the annual summary when there is one, else the sum of the termly ones,
 //!   all counted at the pupil's school for the year;
-//! * attendance by month comes from session marks only (`monthly`), also counted at the
-//!   pupil's school for the year, and is stored in its own table; a year with summaries but no
-//!   marks has no monthly figures.
+//! * attendance by month comes from session marks only (`monthly`), each mark counted at the
+//!   school whose enrolment covers its date (not the pupil's school for the year; a mark on a
+//!   date with no enrolment counts nowhere and is a record issue), and is stored in its own
+//!   table; a year with summaries but no marks has no monthly figures.
 //!
 //! Proportions and rates are stored as fractions (0 to 1), means in their own units. A
 //! suppressed figure is stored with no value, pupil count, interval or banding, and the table's
@@ -353,11 +354,19 @@ impl Store {
         policy: SuppressionPolicy,
         similarity: &SimilarityMethod,
     ) -> Result<RefreshSummary, StoreError> {
-        let records = self.load_records().await?;
-        let computed = compute(&records, policy)?;
-        let prepared = self
-            .prepare_comparisons(&records, &computed, similarity)
-            .await?;
+        // Summing the session marks is the refresh's longest statement; it runs (on its own
+        // connection) while the other records load and their figures are computed.
+        let yearly = async {
+            let records = self.load_pupil_records().await?;
+            let computed = compute(&records, policy)?;
+            let prepared = self
+                .prepare_comparisons(&records, &computed, similarity)
+                .await?;
+            Ok::<_, StoreError>((records, computed, prepared))
+        };
+        let (marks, (records, mut computed, prepared)) =
+            futures::try_join!(self.load_mark_tallies(), yearly)?;
+        compute_monthly(&records, &marks, policy, &mut computed)?;
         let refresh = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let (id, computed_at, reason): (i64, DateTime<Utc>, String) = sqlx::query_as(
@@ -779,8 +788,6 @@ struct Records {
     mtc: Vec<(i64, i64, String)>,
     eyfs: Vec<(i64, i64, String, String)>,
     attendance: Vec<AttendanceRow>,
-    /// Session marks, tallied by pupil and month.
-    marks: monthly::MarkTallies,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -841,11 +848,33 @@ type EnrolmentRow = (i64, i64, i64, i64, NaiveDate, Option<NaiveDate>);
 type CharacteristicsRow = (i64, i64, String, bool, String, bool);
 
 impl Store {
-    /// Reads every record the measures need. Plain selects, except that session marks come
-    /// summed by pupil and month (`monthly::tally_sql`); placement happens in Rust.
-    async fn load_records(&self) -> Result<Records, StoreError> {
+    /// Reads every record the measures need and the session marks' tallies.
+    #[cfg(test)]
+    async fn load_records(&self) -> Result<(Records, monthly::MarkTallies), StoreError> {
+        futures::try_join!(self.load_pupil_records(), self.load_mark_tallies())
+    }
+
+    /// The session marks summed by pupil, enrolling school and month (`monthly::tally_sql`).
+    async fn load_mark_tallies(&self) -> Result<monthly::MarkTallies, StoreError> {
         let codes = AttendanceCodes::dfe_2024().map_err(|e| measure_error(&e))?;
-        let tally_sql = monthly::tally_sql(month_of_date(self.backend()), &codes);
+        let tally_sql = monthly::tally_sql(mark_dates(self.backend()), &codes);
+        let (rows, total) = on_pool!(self, pool => {
+            let mut tally = sqlx::query_as(&tally_sql);
+            for (code, _) in codes.codes() {
+                tally = tally.bind(code);
+            }
+            let rows: Vec<monthly::TallyRow> = tally.fetch_all(pool).await?;
+            let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance_marks")
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        monthly::tallies(rows, total)
+    }
+
+    /// Reads every record the measures need but the session marks, with plain selects;
+    /// placement happens in Rust.
+    async fn load_pupil_records(&self) -> Result<Records, StoreError> {
         let (
             sexes,
             enrolments,
@@ -857,7 +886,6 @@ impl Store {
             mtc,
             eyfs,
             attendance,
-            marks,
         ) = on_pool!(self, pool => {
             let sexes: Vec<(i64, String)> =
                 sqlx::query_as("SELECT id, sex FROM pupils").fetch_all(pool).await?;
@@ -906,12 +934,7 @@ impl Store {
             )
             .fetch_all(pool)
             .await?;
-            let mut tally = sqlx::query_as(&tally_sql);
-            for (code, _) in codes.codes() {
-                tally = tally.bind(code);
-            }
-            let marks: Vec<monthly::TallyRow> = tally.fetch_all(pool).await?;
-            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance, marks)
+            (sexes, enrolments, characteristics, memberships, ks2, ks4, phonics, mtc, eyfs, attendance)
         });
 
         let mut records = Records {
@@ -921,7 +944,6 @@ impl Store {
             mtc,
             eyfs,
             attendance,
-            marks: monthly::tallies(marks)?,
             ..Records::default()
         };
         for (id, sex) in sexes {
@@ -981,12 +1003,20 @@ impl Store {
     }
 }
 
-/// The backend's expression for the calendar month (`YYYY-MM`) of `attendance_marks.date`:
-/// SQLite stores dates as `YYYY-MM-DD` text, PostgreSQL as `DATE`, which has no `substr`.
-fn month_of_date(backend: crate::Backend) -> &'static str {
+/// The backend's expressions for the dates of session marks and enrolments: SQLite stores
+/// dates as `YYYY-MM-DD` text, compared as text, PostgreSQL as `DATE`, which has no `substr`.
+fn mark_dates(backend: crate::Backend) -> monthly::DateSql {
     match backend {
-        crate::Backend::Sqlite => "substr(date, 1, 7)",
-        crate::Backend::Postgres => "to_char(date, 'YYYY-MM')",
+        crate::Backend::Sqlite => monthly::DateSql {
+            month: "substr(m.date, 1, 7)",
+            year_start: "({y} || '-09-01')",
+            year_end: "({y} || '-08-31')",
+        },
+        crate::Backend::Postgres => monthly::DateSql {
+            month: "to_char(m.date, 'YYYY-MM')",
+            year_start: "make_date(CAST({y} AS INTEGER), 9, 1)",
+            year_end: "make_date(CAST({y} AS INTEGER), 8, 31)",
+        },
     }
 }
 
@@ -1236,22 +1266,9 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
     let goals = EarlyLearningGoals::dfe_2021().map_err(|e| measure_error(&e))?;
     let goal_index = goal_index(&goals)?;
     let prior = prior_attainment(records);
-    let marks = &records.marks.by_year;
-    out.issues += records.marks.issues;
     let (ks4_cohorts, after_cohort) = ks4_cohorts(records);
     out.issues += after_cohort;
-
-    // The prior band comes from the KS2 average, for KS4 only (the engine derives it).
-    let context = |pupil_id: i64, year: i64| -> PupilContext {
-        let traits = records.characteristics.get(&(pupil_id, year));
-        PupilContext {
-            disadvantaged: traits.is_some_and(|t| t.disadvantaged),
-            sen: traits.map_or(SenProvision::None, |t| t.sen),
-            eal: traits.is_some_and(|t| t.eal),
-            sex: records.sexes.get(&pupil_id).copied().unwrap_or(Sex::Female),
-            prior: None,
-        }
-    };
+    let context = |pupil_id: i64, year: i64| context_of(records, pupil_id, year);
 
     for &year in &years {
         let academic_year = year_from_db(year)?;
@@ -1552,21 +1569,49 @@ fn compute(records: &Records, policy: SuppressionPolicy) -> Result<Computed, Sto
         if let Some(rows) = out.rows.get_mut(first_row..) {
             out.differencing += hide_differencing(policy, &groups, &left_out, rows);
         }
-
-        // Attendance by month, from the year's marks.
-        if let Some(by_pupil) = marks.get(&year) {
-            monthly::compute_year(
-                policy,
-                year,
-                by_pupil,
-                &groups,
-                place,
-                |pupil_id| context(pupil_id, year),
-                &mut out,
-            );
-        }
     }
     Ok(out)
+}
+
+/// A pupil's characteristics in a year; the prior band comes from the KS2 average, for KS4
+/// only (the engine derives it).
+fn context_of(records: &Records, pupil_id: i64, year: i64) -> PupilContext {
+    let traits = records.characteristics.get(&(pupil_id, year));
+    PupilContext {
+        disadvantaged: traits.is_some_and(|t| t.disadvantaged),
+        sen: traits.map_or(SenProvision::None, |t| t.sen),
+        eal: traits.is_some_and(|t| t.eal),
+        sex: records.sexes.get(&pupil_id).copied().unwrap_or(Sex::Female),
+        prior: None,
+    }
+}
+
+/// Attendance by month from the marks' tallies, for every year with marks, into `out`.
+fn compute_monthly(
+    records: &Records,
+    marks: &monthly::MarkTallies,
+    policy: SuppressionPolicy,
+    out: &mut Computed,
+) -> Result<(), StoreError> {
+    out.issues += marks.issues;
+    if marks.unenrolled > 0 {
+        tracing::warn!(
+            marks = marks.unenrolled,
+            "session marks on dates with no enrolment count nowhere"
+        );
+    }
+    for (&year, by_enrolment) in &marks.by_year {
+        let groups = members_on(records, year_from_db(year)?.spring_census_day());
+        monthly::compute_year(
+            policy,
+            year,
+            by_enrolment,
+            &groups,
+            |pupil_id| context_of(records, pupil_id, year),
+            out,
+        );
+    }
+    Ok(())
 }
 
 /// Suppression across levels for one year's figures: hides each group-of-schools figure that,

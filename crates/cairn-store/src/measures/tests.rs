@@ -58,18 +58,49 @@ fn all_pupils(
         .map(|r| (&r.scope, &r.value))
 }
 
+/// Each pupil's enrolments.
+fn enrolments_by_pupil(partnership: &Partnership) -> HashMap<&Upn, Vec<&cairn_domain::Enrolment>> {
+    let mut out: HashMap<&Upn, Vec<&cairn_domain::Enrolment>> = HashMap::new();
+    for e in &partnership.enrolments {
+        out.entry(&e.upn).or_default().push(e);
+    }
+    out
+}
+
+/// The school whose enrolment covers `date`, as the refresh decides it: on roll from
+/// `started_on` to `left_on` inclusive within the enrolment's academic year, the latest start
+/// (then the higher URN) where enrolments overlap.
+fn enrolled_at(enrolments: &[&cairn_domain::Enrolment], date: chrono::NaiveDate) -> Option<Urn> {
+    enrolments
+        .iter()
+        .filter(|e| {
+            e.academic_year == AcademicYear::containing(date)
+                && e.started_on <= date
+                && e.left_on.is_none_or(|l| date <= l)
+        })
+        .max_by_key(|e| (e.started_on, e.urn))
+        .map(|e| e.urn)
+}
+
 /// Marks tallied one by one, as the refresh did before it summed them in SQL: by academic
-/// year, pupil id and month, each mark added by its code's treatment in the engine's 2024
-/// code set, and marks with a code it does not know counted as issues.
+/// year, pupil id, the school enrolling the pupil on the mark's date and month, each mark
+/// added by its code's treatment in the engine's 2024 code set; marks with a code it does not
+/// know, or on a date with no enrolment, counted as issues.
 fn tally_by_hand(
-    marks: &[cairn_domain::AttendanceMark],
+    partnership: &Partnership,
     ids: &HashMap<String, i64>,
 ) -> (super::monthly::MarksByYear, usize) {
     use chrono::Datelike;
     let codes = cairn_measures::attendance::AttendanceCodes::dfe_2024().unwrap();
     let mut out = super::monthly::MarksByYear::new();
     let mut issues = 0;
-    for mark in marks {
+    let enrolments = enrolments_by_pupil(partnership);
+    for mark in &partnership.attendance_marks {
+        let of_pupil = enrolments.get(&mark.upn).map_or(&[][..], Vec::as_slice);
+        let Some(urn) = enrolled_at(of_pupil, mark.date) else {
+            issues += 1;
+            continue;
+        };
         let month = u8::try_from(mark.date.month()).unwrap();
         let month =
             cairn_measures::attendance::monthly::CalendarMonth::new(mark.date.year(), month)
@@ -77,7 +108,7 @@ fn tally_by_hand(
         let counts = out
             .entry(crate::rows::year_to_db(AcademicYear::containing(mark.date)))
             .or_default()
-            .entry(ids[mark.upn.as_str()])
+            .entry((ids[mark.upn.as_str()], urn))
             .or_default()
             .entry(month)
             .or_default();
@@ -636,22 +667,23 @@ backend_test! {
 
         // The refresh sums the marks in SQL; the sums are the marks counted one by one.
         let ids = pupil_ids(store).await;
-        let (by_hand, issues) = tally_by_hand(&partnership.attendance_marks, &ids);
-        let records = store.load_records().await.unwrap();
-        assert_eq!((records.marks.issues, issues), (0, 0));
-        assert_eq!(records.marks.by_year.len(), 1);
-        assert!(records.marks.by_year == by_hand);
+        let (by_hand, issues) = tally_by_hand(&partnership, &ids);
+        let (_, marks) = store.load_records().await.unwrap();
+        assert_eq!((marks.issues, issues), (0, 0));
+        assert_eq!(marks.by_year.len(), 1);
+        assert!(marks.by_year == by_hand);
 
-        // Stored rows match a hand tally of the marks: October 2024 at one school, all pupils.
+        // Stored rows match a hand tally of the marks: October 2024 at one school, all pupils
+        // enrolled there on the mark's date.
         let latest_year = year(2024);
-        let placed = schools_by_pupil(&partnership);
+        let enrolments = enrolments_by_pupil(&partnership);
         let urn = partnership.schools[0].urn;
         let (mut possible, mut absent) = (0_u64, 0_u64);
         for mark in &partnership.attendance_marks {
             if mark.date.year() != 2024 || mark.date.month() != 10 {
                 continue;
             }
-            if placed.get(&(&mark.upn, latest_year)) != Some(&urn) {
+            if enrolled_at(&enrolments[&mark.upn], mark.date) != Some(urn) {
                 continue;
             }
             match mark.code.treatment() {
@@ -747,18 +779,151 @@ backend_test! {
         store.load_partnership(&partnership).await.unwrap();
 
         let ids = pupil_ids(store).await;
-        let (by_hand, issues) = tally_by_hand(&partnership.attendance_marks, &ids);
+        let (by_hand, issues) = tally_by_hand(&partnership, &ids);
         assert_eq!(issues, 1);
-        let records = store.load_records().await.unwrap();
-        assert_eq!(records.marks.issues, 1);
-        assert!(records.marks.by_year == by_hand, "{:?}\n{by_hand:?}", records.marks.by_year);
+        let (_, marks) = store.load_records().await.unwrap();
+        assert_eq!(marks.issues, 1);
+        assert!(marks.by_year == by_hand, "{:?}\n{by_hand:?}", marks.by_year);
         // August 2024 is in 2023/24 with the withdrawn code's month; September 2024 in 2024/25.
-        assert_eq!(records.marks.by_year.keys().copied().collect::<Vec<_>>(), [2023, 2024]);
-        let sessions: u32 = records.marks.by_year[&2024]
+        assert_eq!(marks.by_year.keys().copied().collect::<Vec<_>>(), [2023, 2024]);
+        let sessions: u32 = marks.by_year[&2024]
             .values()
             .flat_map(|months| months.values())
             .map(|c| c.possible)
             .sum();
         assert!(sessions > 20, "{sessions}");
+    }
+}
+
+backend_test! {
+    async fn marks_count_at_the_school_enrolling_the_pupil_on_their_date(db) {
+        use cairn_domain::{AttendanceCode, AttendanceMark, Session};
+        use chrono::NaiveDate;
+        let store = db.store();
+        let demo = crate::tests::demo();
+        let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2024, m, d).unwrap();
+        // Two trust schools, A and B, and C outside the trust, on the 2024/25 census day.
+        let census = year(2024).spring_census_day();
+        let in_trust: BTreeSet<Urn> = demo
+            .memberships
+            .iter()
+            .filter(|m| m.group_code == cairn_demo::TRUST_CODE && m.is_active_on(census))
+            .map(|m| m.urn)
+            .collect();
+        let mut trust = in_trust.iter().copied();
+        let (a, b) = (trust.next().unwrap(), trust.next().unwrap());
+        let c = demo.schools.iter().map(|s| s.urn).find(|u| !in_trust.contains(u)).unwrap();
+        // Two pupils on roll at A until Friday 15 November 2024 (their last day), then from
+        // Monday 18 November the first at B, in the trust, the second at C, outside it.
+        let movers = [demo.pupils[0].clone(), demo.pupils[1].clone()];
+        let mut enrolments = Vec::new();
+        for (pupil, to) in movers.iter().zip([b, c]) {
+            let template = demo
+                .enrolments
+                .iter()
+                .find(|e| e.upn == pupil.upn && e.academic_year == year(2024))
+                .unwrap();
+            enrolments.push(cairn_domain::Enrolment {
+                urn: a,
+                started_on: day(9, 1),
+                left_on: Some(day(11, 15)),
+                ..template.clone()
+            });
+            enrolments.push(cairn_domain::Enrolment {
+                urn: to,
+                started_on: day(11, 18),
+                left_on: None,
+                ..template.clone()
+            });
+        }
+        let mut partnership = Partnership {
+            schools: demo.schools.clone(),
+            groups: demo.groups.clone(),
+            memberships: demo.memberships.clone(),
+            pupils: movers.to_vec(),
+            enrolments,
+            ..Partnership::default()
+        };
+        // Every weekday session from 4 to 29 November: present, except that the first pupil
+        // is ill (I) on the mornings of 4, 5 and 6 November at A and of 18 November at B, and
+        // the second is absent unauthorised (N) all week from 11 November at A.
+        let mark = |upn: &Upn, date: NaiveDate, session: Session, code: &str| AttendanceMark {
+            upn: upn.clone(),
+            date,
+            session,
+            code: AttendanceCode::parse(code, date).unwrap(),
+        };
+        for d in (4..=8).chain(11..=15).chain(18..=22).chain(25..=29) {
+            let date = day(11, d);
+            for session in [Session::Am, Session::Pm] {
+                let present = if session == Session::Am { "/" } else { "\\" };
+                let first = match (d, session) {
+                    (4..=6 | 18, Session::Am) => "I",
+                    _ => present,
+                };
+                let second = if (11..=15).contains(&d) { "N" } else { present };
+                partnership.attendance_marks.push(mark(&movers[0].upn, date, session, first));
+                partnership.attendance_marks.push(mark(&movers[1].upn, date, session, second));
+            }
+        }
+        // A mark on Saturday 16 November, between the two enrolments: no school enrols the
+        // pupil that day, so it counts nowhere and is an issue.
+        partnership.attendance_marks.push(mark(&movers[0].upn, day(11, 16), Session::Am, "/"));
+        store.load_partnership(&partnership).await.unwrap();
+
+        // The tallies are the marks counted one by one at the school enrolling the pupil.
+        let ids = pupil_ids(store).await;
+        let (by_hand, issues) = tally_by_hand(&partnership, &ids);
+        assert_eq!(issues, 1);
+        let (_, marks) = store.load_records().await.unwrap();
+        assert_eq!((marks.issues, marks.unenrolled), (1, 1));
+        assert!(marks.by_year == by_hand, "{:?}\n{by_hand:?}", marks.by_year);
+
+        // Small figures shown, so the exact sessions can be read back.
+        let policy = SuppressionPolicy::new(1).hiding_complement_of_empty(false);
+        let summary = store.refresh_measures("test", at(9), policy).await.unwrap();
+        assert_eq!(summary.record_issues, 1, "{summary:?}");
+        let mut scopes = vec![ResultScope::School(a), ResultScope::School(b), ResultScope::School(c)];
+        scopes.extend(demo.groups.iter().map(|g| ResultScope::Group(g.code.clone())));
+        let monthly = store.latest_monthly_attendance(year(2024), &scopes).await.unwrap();
+        let november = cairn_measures::attendance::monthly::CalendarMonth::new(2024, 11).unwrap();
+        let figure = |scope: &ResultScope, measure: Measure| {
+            let row = monthly
+                .iter()
+                .find(|r| {
+                    &r.scope == scope
+                        && r.month == november
+                        && r.measure == measure
+                        && r.pupil_group == PupilGroup::All
+                })
+                .unwrap_or_else(|| panic!("no {measure:?} for {scope:?}"));
+            let StoredValue::Shown { value, n_pupils, .. } = row.value else {
+                panic!("{row:?}");
+            };
+            (row.possible_sessions, value, n_pupils)
+        };
+        let trust = ResultScope::Group(cairn_demo::TRUST_CODE.to_owned());
+        // (scope, possible sessions, absent sessions, pupils, persistently absent pupils)
+        let expected = [
+            // Both pupils' first two weeks: 40 sessions, 3 + 10 absent; both absent for 10 %
+            // or more of their sessions at A (3 of 20, 10 of 20).
+            (ResultScope::School(a), 40, 13, 2, 2),
+            // The first pupil's last two weeks: 1 of 20 absent (5 %), not persistent at B.
+            (ResultScope::School(b), 20, 1, 1, 0),
+            // The second pupil's last two weeks: all present.
+            (ResultScope::School(c), 20, 0, 1, 0),
+            // The trust pools A and B: the first pupil once, with both schools' sessions
+            // (4 of 40 absent, 10 %: persistent across the trust), and the second only while
+            // at A (10 of 20); their sessions at C, outside the trust, do not count.
+            (trust, 60, 14, 2, 2),
+        ];
+        for (scope, possible, absent, pupils, persistent) in expected {
+            let (stored_possible, rate, n) = figure(&scope, Measure::AttendanceOverallAbsence);
+            assert_eq!((stored_possible, n), (Some(possible), pupils), "{scope:?}");
+            assert!((rate - absent as f64 / possible as f64).abs() < 1e-12, "{scope:?} {rate}");
+            let (_, share, n) = figure(&scope, Measure::AttendancePersistentAbsence);
+            assert_eq!(n, pupils, "{scope:?}");
+            assert!((share - f64::from(persistent) / f64::from(pupils)).abs() < 1e-12, "{scope:?}");
+        }
     }
 }
