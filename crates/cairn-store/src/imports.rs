@@ -29,7 +29,7 @@
 //! SQL is shared between backends except for bulk loads, where PostgreSQL's `COPY` is an
 //! order of magnitude faster than multi-row `INSERT` (see [`PgConnection`]'s [`Conn`] impl).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -259,6 +259,24 @@ impl Store {
             tracing::debug!(commit_ms = ms(started), "import committed");
             Ok(outcomes)
         })
+    }
+
+    /// The UPNs of `upns` that are no pupil's, current or former: records naming them cannot
+    /// be written. Checked before an import, so each can be reported at its line in the file.
+    pub async fn unknown_pupils(&self, upns: &BTreeSet<Upn>) -> Result<BTreeSet<Upn>, StoreError> {
+        if upns.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let wanted: FxHashSet<&str> = upns.iter().map(Upn::as_str).collect();
+        let found = crate::on_pool!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            conn.find_pupils(&wanted).await?
+        });
+        Ok(upns
+            .iter()
+            .filter(|upn| !found.contains_key(upn.as_str()))
+            .cloned()
+            .collect())
     }
 
     /// The import log, newest first.

@@ -224,6 +224,33 @@ backend_test! {
 }
 
 backend_test! {
+    async fn unknown_pupils_are_the_upns_no_pupil_has_now_or_had_before(db) {
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(3)).await;
+        crate::on_pool!(store, pool => {
+            sqlx::query("INSERT INTO pupil_former_upns (upn, pupil_id) SELECT $1, id FROM pupils WHERE upn = $2")
+                .bind(upn(900).as_str())
+                .bind(upn(1).as_str())
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+        let asked = std::collections::BTreeSet::from([upn(0), upn(2), upn(900), upn(901), upn(7)]);
+        assert_eq!(
+            store.unknown_pupils(&asked).await.unwrap(),
+            std::collections::BTreeSet::from([upn(7), upn(901)])
+        );
+        assert!(store.unknown_pupils(&Default::default()).await.unwrap().is_empty());
+        // What the check finds is what the import would refuse: the store still refuses it.
+        let mut results = ks4(1, &["Mathematics"], Some(year()));
+        results.ks4_results[0].upn = upn(901);
+        let error = store.import(&[file(ImportKind::Ks4, "f.csv", results)], false).await.unwrap_err();
+        assert!(matches!(error, StoreError::NotFound { what: "pupil with UPN", .. }), "{error:?}");
+        assert_eq!(count(store, "ks4_results").await, 0);
+    }
+}
+
+backend_test! {
     async fn a_pupil_arriving_under_a_new_upn_with_its_former_upn_stays_one_pupil(db) {
         // A first-school pupil stored under their old UPN, with a result under it.
         let store = db.store();
