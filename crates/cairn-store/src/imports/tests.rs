@@ -461,7 +461,8 @@ backend_test! {
             "History", "Geography", "French", "Computer Science", "Religious Studies", "Art",
         ];
         let keys_sql = "SELECT conname::text || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
-                        WHERE conrelid = 'ks4_results'::regclass AND contype = 'f' ORDER BY conname";
+                        WHERE conrelid = 'ks4_results'::regclass AND contype = 'f' \
+                        UNION ALL SELECT indexdef FROM pg_indexes WHERE tablename = 'ks4_results' ORDER BY 1";
         let postgres = matches!(store.pool, crate::Pool::Postgres(_));
         let keys = |store: &Store| {
             let store = store.clone();
@@ -474,7 +475,8 @@ backend_test! {
             }
         };
         let before = keys(store).await;
-        assert_eq!(before.len(), usize::from(postgres) * 2, "{before:?}");
+        // Two foreign keys and two indexes, the first unique.
+        assert_eq!(before.len(), usize::from(postgres) * 4, "{before:?}");
         import_one(store, ImportKind::Pupils, roll(10_000)).await;
         let results = ks4(10_000, &subjects, Some(year()));
         assert_eq!(import_one(store, ImportKind::Ks4, results).await, counts(100_000, 0, 0));
@@ -507,6 +509,20 @@ backend_test! {
             vec![crate::imports::urn_val(urn(136_000)), crate::imports::Val::text("5")],
         ));
         let rows: Vec<&crate::imports::Row> = orphans.iter().collect();
+        let error = crate::on_pool!(store, pool => {
+            let mut tx = pool.begin().await.unwrap();
+            let error = crate::imports::Conn::insert_rows(&mut *tx, &crate::imports::KS4, &rows, None).await.unwrap_err();
+            tx.rollback().await.unwrap();
+            error
+        });
+        assert!(matches!(&error, StoreError::Conflict { .. }), "{error:?}");
+        assert_eq!(count(store, "ks4_results").await, 0);
+        assert_eq!(keys(store).await, before);
+
+        // So does a key given twice.
+        let last = orphans.len() - 1;
+        orphans[last] = orphans[13].clone();
+        let rows: Vec<&crate::imports::Row> = orphans.iter().skip(10).collect();
         let error = crate::on_pool!(store, pool => {
             let mut tx = pool.begin().await.unwrap();
             let error = crate::imports::Conn::insert_rows(&mut *tx, &crate::imports::KS4, &rows, None).await.unwrap_err();
