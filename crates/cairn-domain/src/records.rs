@@ -201,6 +201,51 @@ impl Partnership {
             .collect()
     }
 
+    /// The UPNs listed here as pupils, current or former: records naming them need no pupil
+    /// already stored.
+    pub fn pupils_listed(&self) -> BTreeSet<&Upn> {
+        self.pupils
+            .iter()
+            .map(|p| &p.upn)
+            .chain(self.former_upns.iter().flat_map(|f| [&f.upn, &f.former]))
+            .collect()
+    }
+
+    /// The UPNs this data's records (enrolments, characteristics, results, attendance) name
+    /// that it does not list as a pupil ([`Partnership::pupils_listed`]): each must already be
+    /// a pupil, under its current or a former UPN, before the records can be written.
+    pub fn pupils_named(&self) -> BTreeSet<Upn> {
+        let listed = self.pupils_listed();
+        let upns = self
+            .enrolments
+            .iter()
+            .map(|r| &r.upn)
+            .chain(self.characteristics.iter().map(|r| &r.upn))
+            .chain(self.ks2_results.iter().map(|r| &r.upn))
+            .chain(self.ks4_results.iter().map(|r| &r.upn))
+            .chain(self.phonics_results.iter().map(|r| &r.upn))
+            .chain(self.mtc_results.iter().map(|r| &r.upn))
+            .chain(self.eyfs_results.iter().map(|r| &r.upn))
+            .chain(self.attendance_marks.iter().map(|r| &r.upn))
+            .chain(self.attendance_summaries.iter().map(|r| &r.upn))
+            .chain(self.teacher_assessments.iter().map(|r| &r.upn));
+        // A pupil's records usually come together: a repeat of the last UPN is skipped
+        // without a search of the set.
+        let mut named: BTreeSet<&Upn> = BTreeSet::new();
+        let mut last: Option<&Upn> = None;
+        for upn in upns {
+            if last != Some(upn) {
+                named.insert(upn);
+                last = Some(upn);
+            }
+        }
+        named
+            .into_iter()
+            .filter(|upn| !listed.contains(upn))
+            .cloned()
+            .collect()
+    }
+
     /// Places every record placed at `from` at `to` instead (a predecessor's records at its
     /// successor); returns how many records moved.
     pub fn move_school(&mut self, from: Urn, to: Urn) -> usize {

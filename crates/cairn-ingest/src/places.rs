@@ -1,11 +1,13 @@
 //! Records naming a school that is not in the register: placed at the school that replaced
 //! it, when the stored GIAS successions lead to exactly one (`cairn_store`'s `place_schools`),
-//! and otherwise reported at the first line that names it. The command line and the upload
-//! page both call [`place_records`], so a file is placed the same way wherever it comes from.
+//! and otherwise reported at the first line that names it. Records naming a pupil Cairn does
+//! not have (`cairn_store`'s `unknown_pupils`) are reported the same way
+//! ([`unknown_pupil_errors`]). The command line and the upload page both call these, so a
+//! file is checked the same way wherever it comes from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use cairn_domain::{Partnership, Placement, Urn};
+use cairn_domain::{Partnership, Placement, Upn, Urn};
 
 use crate::decode::decode;
 use crate::report::{Problems, RowError, RowWarning};
@@ -25,10 +27,10 @@ pub fn place_records(
     if placements.is_empty() {
         return (errors, warnings);
     }
-    let places = first_places(bytes, placements.keys().copied().collect());
+    let mut places = first_places(bytes, placements.keys().map(Urn::to_string).collect());
     for (urn, placement) in placements {
-        let (line, column) = places.get(urn).cloned().unwrap_or((1, String::new()));
         let value = urn.to_string();
+        let (line, column) = places.remove(&value).unwrap_or((1, String::new()));
         match placement {
             Placement::Successor { urn: to, name, chain } => {
                 let moved = data.move_school(*urn, *to);
@@ -87,13 +89,40 @@ pub fn place_records(
     (errors, warnings)
 }
 
-/// The first line and column (header or XML element) where each URN appears as a whole value.
-fn first_places(bytes: &[u8], mut wanted: Vec<Urn>) -> BTreeMap<Urn, (u64, String)> {
+/// An error for each UPN of `missing` (named by the file's records, but no pupil's current or
+/// former UPN), at the first line of `file` where it appears.
+pub fn unknown_pupil_errors(file: &str, bytes: &[u8], missing: &BTreeSet<Upn>) -> Vec<RowError> {
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let mut places = first_places(
+        bytes,
+        missing.iter().map(|u| u.as_str().to_owned()).collect(),
+    );
+    missing
+        .iter()
+        .map(|upn| {
+            let value = upn.as_str().to_owned();
+            let (line, column) = places.remove(&value).unwrap_or((1, String::new()));
+            RowError {
+                file: file.to_owned(),
+                line,
+                column,
+                value,
+                rule: "is not a pupil in Cairn (under this or a former UPN); import the pupils file or CTF that lists them first, or correct the UPN".to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// The first line and column (header or XML element) where each value (a URN, a UPN) appears
+/// as a whole cell or element, ignoring case and surrounding spaces.
+fn first_places(bytes: &[u8], mut wanted: Vec<String>) -> BTreeMap<String, (u64, String)> {
     let mut found = BTreeMap::new();
     let (text, _) = decode(bytes);
     if text.trim_start().starts_with('<') {
-        for urn in wanted {
-            let needle = format!(">{urn}<");
+        for value in wanted {
+            let needle = format!(">{value}<");
             if let Some(at) = text.find(&needle) {
                 let before = &text[..at];
                 let line = u64::try_from(before.matches('\n').count()).unwrap_or(u64::MAX) + 1;
@@ -106,7 +135,7 @@ fn first_places(bytes: &[u8], mut wanted: Vec<Urn>) -> BTreeMap<Urn, (u64, Strin
                             .unwrap_or_default()
                     })
                     .unwrap_or_default();
-                found.insert(urn, (line, element.to_owned()));
+                found.insert(value, (line, element.to_owned()));
             }
         }
         return found;
@@ -119,16 +148,15 @@ fn first_places(bytes: &[u8], mut wanted: Vec<Urn>) -> BTreeMap<Urn, (u64, Strin
         if wanted.is_empty() {
             break;
         }
-        wanted.retain(|urn| {
-            let value = urn.to_string();
-            match row.cells().position(|f| f == value) {
+        wanted.retain(
+            |value| match row.cells().position(|f| f.eq_ignore_ascii_case(value)) {
                 Some(col) => {
-                    found.insert(*urn, (row.line, table.header(col).to_owned()));
+                    found.insert(value.clone(), (row.line, table.header(col).to_owned()));
                     false
                 }
                 None => true,
-            }
-        });
+            },
+        );
     }
     found
 }
@@ -206,10 +234,30 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_pupil_is_an_error_at_the_first_line_naming_them_in_any_case() {
+        let known = Upn::parse("A123456789012").unwrap();
+        let unknown = Upn::parse("H801200001001").unwrap();
+        let csv = format!(
+            "URN,Subject,UPN,Grade\n136000,History,{known},5\n136000,History, {} ,4\n136000,Art,{unknown},4\n",
+            unknown.as_str().to_ascii_lowercase()
+        );
+        let errors = unknown_pupil_errors("r.csv", csv.as_bytes(), &BTreeSet::from([unknown]));
+        assert_eq!(
+            errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            vec![
+                "r.csv line 3, column UPN: \"H801200001001\" is not a pupil in Cairn (under this or a former UPN); import the pupils file or CTF that lists them first, or correct the UPN"
+            ]
+        );
+    }
+
+    #[test]
     fn a_school_in_a_ctf_is_found_at_its_element() {
         let xml = "<?xml version=\"1.0\"?>\n<CTfile>\n  <Header>\n    <SourceSchool>\n      <URN>115856</URN>\n";
-        let places = first_places(xml.as_bytes(), vec![urn(115_856), urn(100_001)]);
-        assert_eq!(places.get(&urn(115_856)), Some(&(5, "URN".to_owned())));
-        assert_eq!(places.get(&urn(100_001)), None);
+        let places = first_places(
+            xml.as_bytes(),
+            vec!["115856".to_owned(), "100001".to_owned()],
+        );
+        assert_eq!(places.get("115856"), Some(&(5, "URN".to_owned())));
+        assert_eq!(places.get("100001"), None);
     }
 }

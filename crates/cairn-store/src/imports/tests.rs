@@ -224,6 +224,33 @@ backend_test! {
 }
 
 backend_test! {
+    async fn unknown_pupils_are_the_upns_no_pupil_has_now_or_had_before(db) {
+        let store = db.store();
+        import_one(store, ImportKind::Pupils, roll(3)).await;
+        crate::on_pool!(store, pool => {
+            sqlx::query("INSERT INTO pupil_former_upns (upn, pupil_id) SELECT $1, id FROM pupils WHERE upn = $2")
+                .bind(upn(900).as_str())
+                .bind(upn(1).as_str())
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+        let asked = std::collections::BTreeSet::from([upn(0), upn(2), upn(900), upn(901), upn(7)]);
+        assert_eq!(
+            store.unknown_pupils(&asked).await.unwrap(),
+            std::collections::BTreeSet::from([upn(7), upn(901)])
+        );
+        assert!(store.unknown_pupils(&Default::default()).await.unwrap().is_empty());
+        // What the check finds is what the import would refuse: the store still refuses it.
+        let mut results = ks4(1, &["Mathematics"], Some(year()));
+        results.ks4_results[0].upn = upn(901);
+        let error = store.import(&[file(ImportKind::Ks4, "f.csv", results)], false).await.unwrap_err();
+        assert!(matches!(error, StoreError::NotFound { what: "pupil with UPN", .. }), "{error:?}");
+        assert_eq!(count(store, "ks4_results").await, 0);
+    }
+}
+
+backend_test! {
     async fn a_pupil_arriving_under_a_new_upn_with_its_former_upn_stays_one_pupil(db) {
         // A first-school pupil stored under their old UPN, with a result under it.
         let store = db.store();
@@ -421,5 +448,89 @@ backend_test! {
         );
         let log = store.imports().await.unwrap();
         assert_eq!(log[1].counts, counts(500, 1716, 10_284));
+    }
+}
+
+backend_test! {
+    async fn a_bulk_first_load_keeps_its_foreign_keys_and_refuses_a_row_with_no_parent(db) {
+        // 100,000 results into an empty table: on PostgreSQL the bulk path, which drops the
+        // table's foreign keys, copies and adds them again.
+        let store = db.store();
+        let subjects = [
+            "Mathematics", "English Language", "English Literature", "Combined Science",
+            "History", "Geography", "French", "Computer Science", "Religious Studies", "Art",
+        ];
+        let keys_sql = "SELECT conname::text || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
+                        WHERE conrelid = 'ks4_results'::regclass AND contype = 'f' \
+                        UNION ALL SELECT indexdef FROM pg_indexes WHERE tablename = 'ks4_results' ORDER BY 1";
+        let postgres = matches!(store.pool, crate::Pool::Postgres(_));
+        let keys = |store: &Store| {
+            let store = store.clone();
+            async move {
+                match &store.pool {
+                    crate::Pool::Postgres(pool) => sqlx::query_scalar::<_, String>(keys_sql)
+                        .fetch_all(pool).await.unwrap(),
+                    crate::Pool::Sqlite(_) => Vec::new(),
+                }
+            }
+        };
+        let before = keys(store).await;
+        // Two foreign keys and two indexes, the first unique.
+        assert_eq!(before.len(), usize::from(postgres) * 4, "{before:?}");
+        import_one(store, ImportKind::Pupils, roll(10_000)).await;
+        let results = ks4(10_000, &subjects, Some(year()));
+        assert_eq!(import_one(store, ImportKind::Ks4, results).await, counts(100_000, 0, 0));
+        assert_eq!(keys(store).await, before);
+
+        // The keys still cascade: a pupil's deletion takes their ten results.
+        crate::on_pool!(store, pool => {
+            sqlx::query("DELETE FROM pupils WHERE upn = $1").bind(upn(0).as_str()).execute(pool).await.unwrap();
+        });
+        assert_eq!(count(store, "ks4_results").await, 99_990);
+
+        // A row with no pupil fails the load, and the transaction leaves the table as it was.
+        crate::on_pool!(store, pool => {
+            sqlx::query("DELETE FROM ks4_results").execute(pool).await.unwrap();
+        });
+        let mut orphans: Vec<crate::imports::Row> = ks4(10_000, &subjects, Some(year()))
+            .ks4_results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let i = i64::try_from(i).unwrap();
+                (
+                    vec![crate::imports::Val::Int(1 + i / 10), crate::imports::Val::opt(r.academic_year, crate::imports::year_val), crate::imports::Val::text(r.subject.as_str())],
+                    vec![crate::imports::urn_val(r.urn), crate::imports::Val::Text(r.grade.to_string())],
+                )
+            })
+            .collect();
+        orphans.push((
+            vec![crate::imports::Val::Int(999_999_999), crate::imports::Val::opt(Some(year()), crate::imports::year_val), crate::imports::Val::text("Mathematics")],
+            vec![crate::imports::urn_val(urn(136_000)), crate::imports::Val::text("5")],
+        ));
+        let rows: Vec<&crate::imports::Row> = orphans.iter().collect();
+        let error = crate::on_pool!(store, pool => {
+            let mut tx = pool.begin().await.unwrap();
+            let error = crate::imports::Conn::insert_rows(&mut *tx, &crate::imports::KS4, &rows, None).await.unwrap_err();
+            tx.rollback().await.unwrap();
+            error
+        });
+        assert!(matches!(&error, StoreError::Conflict { .. }), "{error:?}");
+        assert_eq!(count(store, "ks4_results").await, 0);
+        assert_eq!(keys(store).await, before);
+
+        // So does a key given twice.
+        let last = orphans.len() - 1;
+        orphans[last] = orphans[13].clone();
+        let rows: Vec<&crate::imports::Row> = orphans.iter().skip(10).collect();
+        let error = crate::on_pool!(store, pool => {
+            let mut tx = pool.begin().await.unwrap();
+            let error = crate::imports::Conn::insert_rows(&mut *tx, &crate::imports::KS4, &rows, None).await.unwrap_err();
+            tx.rollback().await.unwrap();
+            error
+        });
+        assert!(matches!(&error, StoreError::Conflict { .. }), "{error:?}");
+        assert_eq!(count(store, "ks4_results").await, 0);
+        assert_eq!(keys(store).await, before);
     }
 }

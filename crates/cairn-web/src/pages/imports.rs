@@ -13,7 +13,7 @@ use cairn_domain::{AcademicYear, Partnership, Placement, Term, Urn};
 use cairn_ingest::assessments::SubjectCatalogue;
 use cairn_ingest::files::{FileKind, parse_file};
 use cairn_ingest::mis::{self, ColumnMapping, ImportContext, MatchedBy, MisOptions, UserMapping};
-use cairn_ingest::places::place_records;
+use cairn_ingest::places::{place_records, unknown_pupil_errors};
 use cairn_ingest::{IngestError, RowError, RowWarning};
 use cairn_measures::SuppressionPolicy;
 use cairn_store::{ImportFile, ImportKind, SchoolImport};
@@ -402,6 +402,9 @@ pub(crate) async fn create(
         let (errors, moved) = place_records(&file_name, &upload.bytes, &mut data, &placements);
         problems.extend(errors);
         warnings.extend(moved);
+        // Rows for a pupil Cairn does not have yet, at their line.
+        let unknown = state.store.unknown_pupils(&data.pupils_named()).await?;
+        problems.extend(unknown_pupil_errors(&file_name, &upload.bytes, &unknown));
         let others = other_schools(&data, urn);
         if let Some(first) = others.first() {
             problems.push(file_problem(

@@ -330,6 +330,26 @@ backend_test! {
 }
 
 backend_test! {
+    async fn rows_for_a_pupil_cairn_does_not_have_are_listed_at_their_line(db) {
+        let t = TestApp::new(db).await;
+        let path = format!("/schools/{}/imports", urn_of(HIGH));
+        let cookies = t.sign_in("data.northvale").await;
+        let token = t.get(&path, &cookies).await.hidden("csrf_token").unwrap();
+        let unknown = "Q801200005002";
+        assert!(t.state.store.unknown_pupils(&[cairn_domain::Upn::parse(unknown).unwrap()].into()).await.unwrap().len() == 1);
+        let csv = format!("UPN,Subject,Grade\n{},Mathematics,7\n{unknown},Mathematics,6\n", a_year_11_upn());
+        let imports_before = t.state.store.imports().await.unwrap().len();
+        let fields = [("csrf_token", token.as_str()), ("kind", "ks4"), ("year", "2024/25")];
+        let reply = upload(&t, &path, &cookies, &fields, Some(("results.csv", &csv))).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert!(reply.body.contains("<td>3</td><td>UPN</td>"), "{}", reply.body);
+        assert!(reply.body.contains("is not a pupil in Cairn (under this or a former UPN)"), "{}", reply.body);
+        assert!(!reply.body.contains("does not exist"), "{}", reply.body);
+        assert_eq!(t.state.store.imports().await.unwrap().len(), imports_before);
+    }
+}
+
+backend_test! {
     async fn rows_naming_the_schools_predecessor_are_placed_at_the_school_with_a_warning(db) {
         let t = TestApp::new(db).await;
         // Northvale High replaced a school with URN 100001 (an academy conversion, say).

@@ -6,18 +6,19 @@
 //! Otherwise the store writes the records, comparing with what it holds, and the counts of
 //! rows added, updated and unchanged are printed.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use cairn_domain::{AcademicYear, NationalBenchmarks, Partnership, Term, Urn};
+use cairn_domain::{AcademicYear, NationalBenchmarks, Partnership, Term, Upn, Urn};
 use cairn_ingest::assessments::SubjectCatalogue;
 use cairn_ingest::files::{FileKind, parse_file};
 use cairn_ingest::mis::{self, ImportContext, MisOptions, UserMapping};
 use cairn_ingest::perf::benchmarks::{PerfKind, parse_national_benchmarks};
-use cairn_ingest::places::place_records;
+use cairn_ingest::places::{place_records, unknown_pupil_errors};
 use cairn_ingest::{Parsed, RowError, RowWarning};
 use cairn_store::{BenchmarkFile, ImportFile, ImportKind, ImportProgress};
 use clap::{Args, ValueEnum};
@@ -229,16 +230,26 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let parse_secs = started.elapsed().as_secs_f64();
 
     let store = args.database.open().await?;
-    // Records naming a school that is not in the register: placed at its successor, or
-    // reported at their line, before anything is written.
+    // Records naming a school that is not in the register (placed at its successor, or
+    // reported at their line) or a pupil Cairn does not have (reported at their line), before
+    // anything is written. A pupil listed by any of the files is written first.
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    let listed: BTreeSet<Upn> = checked
+        .iter()
+        .flat_map(|c| c.data.pupils_listed())
+        .cloned()
+        .collect();
     for (c, path) in checked.iter_mut().zip(&args.files) {
         let placements = store.place_schools(&c.data.placed_at()).await?;
-        if !placements.is_empty() {
+        let mut named = c.data.pupils_named();
+        named.retain(|upn| !listed.contains(upn));
+        let unknown = store.unknown_pupils(&named).await?;
+        if !placements.is_empty() || !unknown.is_empty() {
             let (_, bytes) = cairn_ingest::read_input(path)?;
             let (e, w) = place_records(&c.name, &bytes, &mut c.data, &placements);
             errors.extend(e);
             warnings.extend(w);
+            errors.extend(unknown_pupil_errors(&c.name, &bytes, &unknown));
         }
     }
     report_problems(&errors, &warnings)?;

@@ -295,3 +295,40 @@ async fn records_naming_a_converted_schools_old_urn_are_placed_at_its_academy() 
     assert_eq!(log[0].counts.added, 2);
     db.finish().await;
 }
+
+cairn_store::backend_test! {
+    /// A result for a pupil Cairn does not have is an error at its line and UPN column, like
+    /// an unknown school, found before anything is written; a pupil listed in the same import
+    /// (a pupils file with enrolments) needs no earlier import.
+    async fn records_naming_an_unknown_pupil_are_errors_at_their_line(db) {
+        let url = db.url().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let (ok, _, stderr) = cairn(&["import", "gias", path_str(&gias_extract()), "--database", &url]);
+        assert!(ok, "{stderr}");
+        let pupils = dir.path().join("pupils.csv");
+        std::fs::write(&pupils, "UPN,Surname,Forename,DOB,Sex\nT822101101202,Able,Ann,01/09/2013,F\n").unwrap();
+        let (ok, _, stderr) = cairn(&["import", "pupils", path_str(&pupils), "--school", "115850", "--database", &url]);
+        assert!(ok, "{stderr}");
+        let results = dir.path().join("results.csv");
+        std::fs::write(
+            &results,
+            "urn,subject,UPN,grade\n\
+             115850,Mathematics,T822101101202,5\n\
+             115850,History,q801200005002,6\n\
+             115850,English language,Q801200005002,4\n\
+             115850,English language,T822101101202,4\n",
+        )
+        .unwrap();
+        let (ok, _, stderr) = cairn(&[
+            "import", "ks4", path_str(&results), "--year", "2023/24", "--database", &url,
+        ]);
+        assert!(!ok, "an unknown pupil must fail");
+        assert!(
+            stderr.contains("results.csv line 3, column UPN: \"Q801200005002\" is not a pupil in Cairn (under this or a former UPN)"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("1 problem found; nothing was imported"), "{stderr}");
+        assert!(!stderr.contains("does not exist"), "{stderr}");
+        assert_eq!(db.store().imports().await.unwrap().len(), 2);
+    }
+}
