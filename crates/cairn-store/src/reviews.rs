@@ -1,6 +1,6 @@
 //! Peer review ("support and challenge"): a group's framework of focus areas, reviews of one
 //! school by a team from other schools, findings per focus area judged on the group's own
-//! judgement scale (`scale`: seeded from the four-point [`Judgement`] scale, edited by the
+//! judgement scale (`scale`: seeded from the four-point [`Judgement`](cairn_domain::Judgement) scale, edited by the
 //! group's trust leaders), an evidence pack frozen with the meetings' machinery
 //! ([`Store::build_pack`]: the school's and the group's figures for every stored year, with
 //! England and the similar-schools average), and follow-ups.

@@ -10,7 +10,7 @@
 //! `left_on`, both days on roll, within the enrolment's academic year), not at the pupil's
 //! school for the year: a pupil who moves mid-year is two enrolments, each with its own marks,
 //! as the DfE's absence statistics count absence per enrolment (../shared/reference/measures.md
-//! §6, "statistics are per enrolment", from [S11] "Pupil absence statistics: methodology").
+//! §6, "statistics are per enrolment", from \[S11\] "Pupil absence statistics: methodology").
 //! Where a pupil's enrolments overlap on a date (dual registration, or leaving one school and
 //! starting another on the same day), the mark counts once, at the enrolment that started
 //! last (then the higher URN), as the parent module's placement prefers the later start.
