@@ -135,8 +135,10 @@ test("one school's pupil entries page a hundred at a time, keeping the filters",
     const box = page.getByLabel('Pupil persistently absent').first();
     if ((await box.isChecked()) !== on) {
       await box.setChecked(on);
+      // Saving re-judges the register (a few seconds) and then goes to /risks: wait for that,
+      // so the page is never closed with the save still in flight.
       await Promise.all([
-        page.waitForLoadState('load'),
+        page.waitForURL((u) => u.pathname === '/risks', { timeout: 60_000 }),
         page.getByRole('button', { name: /^Save the rules/ }).first().click(),
       ]);
     }
