@@ -6,6 +6,7 @@
 #   bench/compute-ks4.sh             # build, generate the cohort once, time both, 3 rounds
 #   RUNS=5 bench/compute-ks4.sh
 #   PUPILS=60000 SCHOOLS=350 bench/compute-ks4.sh   # a quick, smaller run
+#   CAIRN_BIN=path/to/cairn bench/compute-ks4.sh    # time that binary, no build
 #
 # The cohort is cached under bench/out/ (git-ignored). Timings use /usr/bin/time -v (wall
 # clock and peak resident memory of the whole process, CSV in to CSV out). DuckDB is
@@ -22,12 +23,14 @@ RELEASE=provisional
 OUT=bench/out
 DATA=$OUT/cohort-$PUPILS-$SCHOOLS-$SEED
 TARGET=${CARGO_TARGET_DIR:-target}
-BIN=$TARGET/release/cairn
+BIN=${CAIRN_BIN:-$TARGET/release/cairn}
 TABLES=crates/cairn-measures/data
 
 mkdir -p "$OUT"
-echo "== building cairn (release)"
-cargo build --release -p cairn --quiet
+if [ -z "${CAIRN_BIN:-}" ]; then
+    echo "== building cairn (release)"
+    cargo build --release -p cairn --quiet
+fi
 
 if [ ! -f "$DATA/results.csv" ]; then
     echo "== generating $PUPILS pupils in $SCHOOLS schools (seed $SEED) into $DATA"
