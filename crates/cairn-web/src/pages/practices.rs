@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use cairn_domain::{BenchmarkMeasure, Scope, Urn};
 use cairn_measures::PupilGroup;
-use cairn_measures::impact::Verdict;
+use cairn_measures::impact::{AdopterEffect, Verdict};
 use cairn_store::{
     Measure, NewPractice, Post, Practice, PracticeEdit, PracticeImpact, StoredValue, TargetedImpact,
 };
@@ -542,6 +542,19 @@ pub(crate) struct TargetedSection {
     pub tables: Vec<DataTable>,
 }
 
+/// An adopter's change, its comparison schools' change and the difference, as table cells;
+/// `missing` in the first cell when the adopter has no part in the estimate.
+fn effect_cells(measure: Measure, effect: Option<AdopterEffect>, missing: &str) -> [Cell; 3] {
+    match effect {
+        Some(e) => [
+            Cell::text(format_difference(measure, e.change)),
+            Cell::text(format_difference(measure, e.comparison_change)),
+            Cell::text(format_difference(measure, e.effect)),
+        ],
+        None => [Cell::text(missing), Cell::Empty, Cell::Empty],
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
@@ -583,18 +596,11 @@ fn targeted_section(practice: &Practice, targeted: &TargetedImpact) -> TargetedS
         &path,
     );
     for adopter in &targeted.adopters {
-        let (change, comparison, difference) = match adopter.effect {
-            Some(e) => (
-                Cell::text(format_difference(measure, e.change)),
-                Cell::text(format_difference(measure, e.comparison_change)),
-                Cell::text(format_difference(measure, e.effect)),
-            ),
-            None => (
-                Cell::text("Left out: no shown figures before and after"),
-                Cell::Empty,
-                Cell::Empty,
-            ),
-        };
+        let [change, comparison, difference] = effect_cells(
+            measure,
+            adopter.effect,
+            "Left out: no shown figures before and after",
+        );
         adopters.push(vec![
             Cell::text(adopter.name.clone()),
             Cell::text(adopter.first_year.to_string()),
@@ -688,18 +694,8 @@ fn impact_tables(practice: &Practice, impact: &PracticeImpact) -> Vec<DataTable>
             .join("; ")
     };
     for adopter in &impact.adopters {
-        let (change, comparison, difference) = match adopter.effect {
-            Some(e) => (
-                Cell::text(format_difference(measure, e.change)),
-                Cell::text(format_difference(measure, e.comparison_change)),
-                Cell::text(format_difference(measure, e.effect)),
-            ),
-            None => (
-                Cell::text("No figures before and after yet"),
-                Cell::Empty,
-                Cell::Empty,
-            ),
-        };
+        let [change, comparison, difference] =
+            effect_cells(measure, adopter.effect, "No figures before and after yet");
         adopters.push(vec![
             Cell::text(adopter.name.clone()),
             Cell::text(adopter.first_year.to_string()),
