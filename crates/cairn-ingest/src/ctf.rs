@@ -45,6 +45,8 @@ pub struct CtfSchool {
     pub laestab: Option<Laestab>,
     pub urn: Option<Urn>,
     pub name: Option<String>,
+    /// The line of its `LEA` element (else of the element itself), to report it at.
+    pub line: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -467,6 +469,7 @@ fn school_of(node: &Node, p: &mut Problems, strict: bool) -> CtfSchool {
         laestab,
         urn,
         name: node.text_of("SchoolName").map(str::to_owned),
+        line: node.child("LEA").map_or(node.line, |c| c.line),
     }
 }
 

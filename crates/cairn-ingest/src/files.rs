@@ -3,18 +3,18 @@
 //! every problem. The command line (`cairn import`) and the web upload page both call it, so
 //! a file is checked the same way wherever it comes from.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cairn_domain::{
     AcademicYear, AttendanceSummary, Enrolment, FormerUpn, Group, Laestab, MtcResult, Partnership,
-    SharingLevel,
+    School, SharingLevel, Urn,
 };
 
 use crate::assessments::SubjectCatalogue;
 use crate::ctf::{self, CtfFile};
 use crate::gias::{self, Establishment, EstablishmentStatus};
 use crate::mis::{self, MisOptions};
-use crate::{Parsed, RowWarning};
+use crate::{Parsed, RowError, RowWarning};
 
 macro_rules! file_kinds {
     ($( $(#[$meta:meta])* $variant:ident = $code:literal, $label:literal; )+) => {
@@ -188,13 +188,16 @@ pub fn parse_file(
                 ..Partnership::default()
             },
         ),
-        FileKind::Ctf => one(ctf::parse_ctf(name, bytes), |files| {
-            let mut out = Partnership::default();
-            for file in files {
-                ctf_partnership(file, &mut out);
-            }
-            out
-        }),
+        FileKind::Ctf => one(
+            place_ctf_sources(name, ctf::parse_ctf(name, bytes), options),
+            |files| {
+                let mut out = Partnership::default();
+                for file in files {
+                    ctf_partnership(file, &mut out);
+                }
+                out
+            },
+        ),
     }
 }
 
@@ -338,6 +341,45 @@ fn drop_superseded(establishments: &mut Vec<Establishment>) -> usize {
     before - establishments.len()
 }
 
+/// The register's schools by LAESTAB, for [`MisOptions::laestabs`].
+pub fn schools_by_laestab(schools: &[School]) -> BTreeMap<Laestab, Urn> {
+    schools.iter().map(|s| (s.laestab, s.urn)).collect()
+}
+
+/// A CTF whose source school gives no URN (older versions and some MIS write only `LEA` and
+/// `Estab`) is placed at the register's school with that LAESTAB. The register keeps one
+/// school per LAESTAB, the one open today (see [`drop_superseded`]), so a CTF written before
+/// an academy conversion, which keeps the LAESTAB, lands at the academy, as a record naming
+/// the predecessor's URN does. A LAESTAB no school in the register has is an error at its
+/// line. Without a register (`options.laestabs` is `None`) the school stays unplaced and its
+/// pupils get no enrolment.
+fn place_ctf_sources(
+    name: &str,
+    mut parsed: Parsed<CtfFile>,
+    options: &MisOptions<'_>,
+) -> Parsed<CtfFile> {
+    let Some(register) = options.laestabs else {
+        return parsed;
+    };
+    for file in &mut parsed.records {
+        let source = &mut file.header.source;
+        let (None, Some(laestab)) = (source.urn, source.laestab) else {
+            continue;
+        };
+        match register.get(&laestab) {
+            Some(urn) => source.urn = Some(*urn),
+            None => parsed.errors.push(RowError {
+                file: name.to_owned(),
+                line: source.line,
+                column: "SourceSchool/LEA".to_owned(),
+                value: format!("{}/{}", laestab.la_code(), laestab.establishment_number()),
+                rule: "is not a school in the register: the CTF gives no URN, and no school has this LA and establishment number; import the GIAS extract that lists it first, or correct the CTF".to_owned(),
+            }),
+        }
+    }
+    parsed
+}
+
 /// What Cairn keeps from a CTF pupil: the pupil and any former UPNs, their enrolment at the source school in the
 /// file's year (when the NC year is known), their attendance by year and MTC result.
 fn ctf_partnership(file: CtfFile, out: &mut Partnership) {
@@ -351,10 +393,16 @@ fn ctf_partnership(file: CtfFile, out: &mut Partnership) {
                 former: former.clone(),
             }));
         if let (Some(urn), Some(academic_year), Some(nc_year)) = (source, year, p.nc_year) {
+            // The pupil's spell at the source school, which a history may name by its
+            // LAESTAB alone.
+            let at_source = |s: &ctf::CtfSchool| match s.urn {
+                Some(u) => u == urn,
+                None => s.laestab.is_some() && s.laestab == file.header.source.laestab,
+            };
             let spell = p
                 .school_history
                 .iter()
-                .find(|s| s.school.urn == Some(urn) && s.entry_date.is_some());
+                .find(|s| at_source(&s.school) && s.entry_date.is_some());
             out.enrolments.push(Enrolment {
                 upn: upn.clone(),
                 urn,

@@ -51,6 +51,7 @@ pub fn fuzz_all_parsers_with(bytes: &[u8], mapping: Option<&mis::UserMapping>) {
     let _ = gias::parse_gias_group_links("f.csv", bytes);
     let _ = gias::parse_gias_links("f.csv", bytes);
     let options = mis::MisOptions {
+        laestabs: None,
         mapping,
         progress: None,
         context: mis::ImportContext {

@@ -13,13 +13,15 @@
 
 mod mapping;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
 
-use cairn_domain::{AcademicYear, Characteristics, Enrolment, Pupil, SenProvision, Term, Upn, Urn};
+use cairn_domain::{
+    AcademicYear, Characteristics, Enrolment, Laestab, Pupil, SenProvision, Term, Upn, Urn,
+};
 pub use mapping::{ColumnMapping, FieldMatch, FieldSpec, MatchedBy, UserMapping};
 use mapping::{field, resolve_mapping};
 
@@ -112,6 +114,10 @@ impl ImportContext {
 pub struct MisOptions<'a> {
     pub mapping: Option<&'a UserMapping>,
     pub context: ImportContext,
+    /// The register's schools by LAESTAB, for a file that names its school only by its LA
+    /// and establishment numbers (a CTF from a system that writes no URN). `None` when there
+    /// is no register to hand (the fuzz targets, parser tests): such a school is not placed.
+    pub laestabs: Option<&'a BTreeMap<Laestab, Urn>>,
     /// Counts bytes read and rows checked, for a progress bar on a large file.
     pub progress: Option<&'a Progress>,
 }

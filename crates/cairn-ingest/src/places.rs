@@ -184,6 +184,7 @@ mod tests {
             "r.csv",
             csv.as_bytes(),
             &crate::mis::MisOptions {
+                laestabs: None,
                 mapping: None,
                 progress: None,
                 context: crate::mis::ImportContext {

@@ -10,6 +10,10 @@ pub enum StoreError {
     /// A named thing does not exist.
     #[error("{what} {key} does not exist")]
     NotFound { what: &'static str, key: String },
+    /// An import's records name UPNs that are no pupil's, current or former: every one of
+    /// them, so each record naming one can be reported at its line.
+    #[error("{}", unknown_pupils_message(.0))]
+    UnknownPupils(std::collections::BTreeSet<cairn_domain::Upn>),
     /// A uniqueness or foreign-key rule was broken; `constraint` names it.
     #[error("conflicts with existing data ({constraint})")]
     Conflict { constraint: String },
@@ -35,6 +39,17 @@ impl From<sqlx::Error> for StoreError {
             }
         }
         StoreError::Database(error)
+    }
+}
+
+fn unknown_pupils_message(upns: &std::collections::BTreeSet<cairn_domain::Upn>) -> String {
+    let first = upns.first().map_or("", |u| u.as_str());
+    match upns.len() {
+        0 | 1 => format!("pupil with UPN {first} does not exist"),
+        n => format!(
+            "pupil with UPN {first} does not exist (and {} more UPNs with no pupil record)",
+            n - 1
+        ),
     }
 }
 

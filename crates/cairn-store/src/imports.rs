@@ -13,9 +13,11 @@
 //!    DISTINCT FROM`), and one `INSERT ... SELECT ... WHERE NOT EXISTS` adds the new ones; the
 //!    counts are the rows each statement changed, and the rest are unchanged.
 //!
-//! On SQLite a pupil's records (results, attendance, enrolments ...) skip the stage: multi-row
-//! `INSERT ... ON CONFLICT DO UPDATE ... WHERE` a value differs writes them in one pass (see
-//! [`upsert_by_values`]), added rows counted by the table's growth. Pupils' ids are looked
+//! A pupil's records (results, attendance, enrolments ...) skip the stage. On SQLite a
+//! multi-row `INSERT ... ON CONFLICT DO UPDATE ... WHERE` a value differs writes them in one
+//! pass (see [`upsert_by_values`]), added rows counted by the table's growth. On PostgreSQL
+//! the stored records of the import's pupils stream out by `COPY` and are compared in
+//! process, and only the changed and new rows are written (see [`upsert_by_reading`]). Pupils' ids are looked
 //! up by UPN in one statement per 50,000 UPNs (a JSON array on SQLite, an array parameter on
 //! PostgreSQL). Each table's phases are timed in the debug log (`RUST_LOG=cairn_store=debug`).
 //!
@@ -29,6 +31,8 @@
 //! SQL is shared between backends except for bulk loads, where PostgreSQL's `COPY` is an
 //! order of magnitude faster than multi-row `INSERT` (see [`PgConnection`]'s [`Conn`] impl).
 
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -40,6 +44,7 @@ use cairn_domain::{
     Succession, TeacherAssessment, Upn, Urn,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use futures::StreamExt;
 use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
 
@@ -1024,23 +1029,24 @@ async fn write_observed<C: Conn>(
     progress: Option<&ImportProgress>,
 ) -> Result<(), StoreError> {
     if !rows.is_empty() {
-        let counts = write_table(conn, spec, rows, progress).await?;
+        let counts = write_table(conn, spec, &rows, progress).await?;
         by_table.push((spec.table, counts));
     }
     Ok(())
 }
 
 /// Compares the rows with those stored under the same keys, then inserts the new ones and
-/// updates the changed ones, all in SQL through a stage table. The same key twice in one
-/// batch counts once, the last wins.
+/// updates the changed ones: straight into an empty table, by the backend's
+/// [`Conn::upsert_rows`] for a pupil's records, otherwise in SQL through a stage table. The
+/// same key twice in one batch counts once, the last wins.
 async fn write_table<C: Conn>(
     conn: &mut C,
     spec: &'static Spec,
-    rows: Vec<Row>,
+    rows: &[Row],
     progress: Option<&ImportProgress>,
 ) -> Result<ImportCounts, StoreError> {
     let started = Instant::now();
-    let latest = latest_by_key(&rows);
+    let (latest, index) = latest_by_key(spec, rows);
     let dedupe_ms = ms(started);
     let total = u64::try_from(latest.len()).unwrap_or(u64::MAX);
     if let Some(progress) = progress {
@@ -1064,7 +1070,7 @@ async fn write_table<C: Conn>(
             unchanged: 0,
         });
     }
-    if let Some((added, updated)) = conn.upsert_rows(spec, &latest, progress).await? {
+    if let Some((added, updated)) = conn.upsert_rows(spec, &latest, index, progress).await? {
         tracing::debug!(
             table = spec.table,
             rows = latest.len(),
@@ -1117,33 +1123,40 @@ async fn write_table<C: Conn>(
     })
 }
 
-/// Each key's last row, in first-seen order. Rows already in strictly increasing key order
-/// (a generated or sorted file, such as the demo's millions of marks) cannot repeat a key, so
-/// one pass checks that and spares hashing every key.
-fn latest_by_key(rows: &[Row]) -> Vec<&Row> {
-    if rows.windows(2).all(|pair| match pair {
-        [a, b] => a.0 < b.0,
-        _ => true,
-    }) {
-        return rows.iter().collect();
+/// Rows' slots by their keys as the table's unique index compares keys (see [`index_key`]).
+type KeyIndex<'a> = FxHashMap<Cow<'a, [Val]>, usize>;
+
+/// Each key's last row, in first-seen order, with the index of those rows by key. Keys equal
+/// as the unique index compares them are one key. Rows already in strictly increasing key
+/// order (a generated or sorted file, such as the demo's millions of marks) cannot repeat a
+/// key, so one pass checks that and spares hashing every key: no index then.
+fn latest_by_key<'a>(spec: &Spec, rows: &'a [Row]) -> (Vec<&'a Row>, Option<KeyIndex<'a>>) {
+    let nullable = spec.keys.iter().any(|c| c.nullable_key);
+    if !nullable
+        && rows.windows(2).all(|pair| match pair {
+            [a, b] => a.0 < b.0,
+            _ => true,
+        })
+    {
+        return (rows.iter().collect(), None);
     }
-    let mut index: FxHashMap<&[Val], usize> =
+    let mut index: KeyIndex<'a> =
         FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut latest: Vec<&Row> = Vec::with_capacity(rows.len());
     for row in rows {
-        match index.get(row.0.as_slice()) {
-            Some(&slot) => {
-                if let Some(l) = latest.get_mut(slot) {
+        match index.entry(index_key(spec, &row.0)) {
+            Entry::Occupied(slot) => {
+                if let Some(l) = latest.get_mut(*slot.get()) {
                     *l = row;
                 }
             }
-            None => {
-                index.insert(row.0.as_slice(), latest.len());
+            Entry::Vacant(slot) => {
+                slot.insert(latest.len());
                 latest.push(row);
             }
         }
     }
-    latest
+    (latest, Some(index))
 }
 
 /// The temporary table a table's rows are staged in.
@@ -1291,10 +1304,12 @@ pub(crate) trait Conn: Send {
     /// Writes the rows straight into their table where the backend can do so in one pass
     /// and still count them: `Some((added, updated))`; `None` when the caller should go
     /// through a stage table instead.
+    /// `index` is the rows' [`KeyIndex`], when [`latest_by_key`] built one.
     fn upsert_rows(
         &mut self,
         spec: &'static Spec,
         rows: &[&Row],
+        index: Option<KeyIndex<'_>>,
         progress: Option<&ImportProgress>,
     ) -> impl Future<Output = Result<Option<(u64, u64)>, StoreError>> + Send;
     /// Runs a statement without parameters; returns the rows it changed.
@@ -1317,7 +1332,8 @@ pub(crate) trait Conn: Send {
         upn: &Upn,
         former: &Upn,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Pupil ids by UPN, current or former; fails with `NotFound` if any UPN has no pupil.
+    /// Pupil ids by UPN, current or former; fails with `UnknownPupils`, naming every UPN that
+    /// has no pupil, if any has none.
     fn pupil_ids(
         &mut self,
         upns: &FxHashSet<&Upn>,
@@ -1358,9 +1374,10 @@ macro_rules! conn_impl {
                 &mut self,
                 spec: &'static Spec,
                 rows: &[&Row],
+                index: Option<KeyIndex<'_>>,
                 progress: Option<&ImportProgress>,
             ) -> Result<Option<(u64, u64)>, StoreError> {
-                $upsert(self, spec, rows, progress).await
+                $upsert(self, spec, rows, index, progress).await
             }
 
             async fn insert_rows(
@@ -1483,20 +1500,13 @@ macro_rules! conn_impl {
             ) -> Result<FxHashMap<String, i64>, StoreError> {
                 let wanted: FxHashSet<&str> = upns.iter().map(|u| u.as_str()).collect();
                 let ids = self.find_pupils(&wanted).await?;
-                let mut missing: Vec<&str> = wanted
-                    .into_iter()
-                    .filter(|u| !ids.contains_key(*u))
+                let missing: BTreeSet<Upn> = upns
+                    .iter()
+                    .filter(|u| !ids.contains_key(u.as_str()))
+                    .map(|u| (*u).clone())
                     .collect();
-                missing.sort_unstable();
-                if let Some(first) = missing.first() {
-                    let more = match missing.len() {
-                        1 => String::new(),
-                        n => format!(" (and {} more UPNs with no pupil record)", n - 1),
-                    };
-                    return Err(StoreError::NotFound {
-                        what: "pupil with UPN",
-                        key: format!("{first}{more}"),
-                    });
+                if !missing.is_empty() {
+                    return Err(StoreError::UnknownPupils(missing));
                 }
                 Ok(ids)
             }
@@ -1546,7 +1556,7 @@ conn_impl!(
     sqlx::Postgres,
     insert_by_copy,
     insert_new_by_copy,
-    no_upsert,
+    upsert_by_reading,
     find_pupils_pg,
     true
 );
@@ -1623,6 +1633,7 @@ async fn upsert_by_values(
     conn: &mut SqliteConnection,
     spec: &'static Spec,
     rows: &[&Row],
+    _index: Option<KeyIndex<'_>>,
     progress: Option<&ImportProgress>,
 ) -> Result<Option<(u64, u64)>, StoreError> {
     // Only a pupil's records: their key is their table's one unique index, so no row can
@@ -1656,14 +1667,255 @@ async fn upsert_by_values(
     Ok(Some((added, changed.saturating_sub(added))))
 }
 
-/// PostgreSQL goes through a stage: `COPY` into it, then one set-based compare.
-async fn no_upsert(
-    _conn: &mut PgConnection,
-    _spec: &'static Spec,
-    _rows: &[&Row],
-    _progress: Option<&ImportProgress>,
+/// PostgreSQL: a pupil's records compared in process. The stored rows of the import's pupils
+/// stream out by `COPY ... TO STDOUT` and are matched by key against the import's rows in a
+/// hash map; only then is anything written: the changed rows through a stage and one
+/// `UPDATE ... FROM` it, the new rows by `COPY` (see [`insert_new_by_copy`]). A re-import
+/// writes nothing at all. Joining a stage of every row to the table twice in SQL (`UPDATE ...
+/// FROM`, then `INSERT ... WHERE NOT EXISTS`) took 2.1 s of a re-import of a million rows;
+/// streaming them out and comparing takes 0.6 s (docs/benchmarks.md). Schools, groups and
+/// pupils have second unique keys and keep the stage (see [`upsert_by_values`]).
+async fn upsert_by_reading(
+    conn: &mut PgConnection,
+    spec: &'static Spec,
+    rows: &[&Row],
+    index: Option<KeyIndex<'_>>,
+    progress: Option<&ImportProgress>,
 ) -> Result<Option<(u64, u64)>, StoreError> {
-    Ok(None)
+    if spec.keys.first().is_none_or(|k| k.name != "pupil_id") {
+        return Ok(None);
+    }
+    let started = Instant::now();
+    let index = match index {
+        Some(index) => index,
+        None => {
+            let mut index: KeyIndex<'_> =
+                FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+            for (slot, (key, _)) in rows.iter().enumerate() {
+                index.insert(index_key(spec, key), slot);
+            }
+            index
+        }
+    };
+    let pupils: FxHashSet<i64> = rows
+        .iter()
+        .filter_map(|(key, _)| match key.first() {
+            Some(Val::Int(id)) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let mut ids: Vec<i64> = pupils.into_iter().collect();
+    ids.sort_unstable();
+    let index_ms = ms(started);
+
+    let started = Instant::now();
+    let mut seen = vec![false; rows.len()];
+    let mut changed: Vec<&Row> = Vec::new();
+    let mut read = 0u64;
+    let mut stored: Vec<Val> = Vec::with_capacity(spec.n_columns());
+    let mut compare = |line: &[u8]| -> Result<(), StoreError> {
+        parse_copy_row(spec, line, &mut stored)?;
+        let (key, values) = stored.split_at_mut(spec.keys.len());
+        normalise_key(spec, key);
+        if let Some(&slot) = index.get(&*key) {
+            if let (Some(seen), Some(row)) = (seen.get_mut(slot), rows.get(slot)) {
+                *seen = true;
+                if row.1.as_slice() != &*values {
+                    changed.push(*row);
+                }
+            }
+        }
+        read += 1;
+        Ok(())
+    };
+    {
+        let mut stream = conn.copy_out_raw(&stored_rows_sql(spec, &ids)).await?;
+        let mut line: Vec<u8> = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            // PostgreSQL sends a row a message, but nothing here relies on it.
+            let mut rest: &[u8] = &chunk;
+            while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+                let (head, tail) = rest.split_at(end);
+                if line.is_empty() {
+                    compare(head)?;
+                } else {
+                    line.extend_from_slice(head);
+                    compare(&line)?;
+                    line.clear();
+                }
+                rest = tail.get(1..).unwrap_or_default();
+            }
+            line.extend_from_slice(rest);
+        }
+        if !line.is_empty() {
+            compare(&line)?;
+        }
+    }
+    let compare_ms = ms(started);
+    let new: Vec<&Row> = rows
+        .iter()
+        .zip(&seen)
+        .filter(|(_, seen)| !**seen)
+        .map(|(row, _)| *row)
+        .collect();
+    if let Some(progress) = progress {
+        progress.staged(rows.len().saturating_sub(new.len() + changed.len()));
+    }
+
+    let started = Instant::now();
+    let updated = if changed.is_empty() {
+        0
+    } else {
+        conn.stage_rows(spec, &changed, progress).await?;
+        if let Some(progress) = progress {
+            progress.merging.store(true, Ordering::Relaxed);
+        }
+        let updated = conn.execute_sql(&update_sql(spec)).await?;
+        conn.execute_sql(&format!("DROP TABLE {}", stage_name(spec)))
+            .await?;
+        updated
+    };
+    let update_ms = ms(started);
+    let started = Instant::now();
+    insert_new_by_copy(conn, spec, &new, progress).await?;
+    tracing::debug!(
+        table = spec.table,
+        pupils = ids.len(),
+        stored_rows_read = read,
+        index_ms,
+        compare_ms,
+        update_ms,
+        insert_ms = ms(started),
+        "stored rows compared in process"
+    );
+    Ok(Some((
+        u64::try_from(new.len()).unwrap_or(u64::MAX),
+        updated,
+    )))
+}
+/// A key as the table's unique index compares it: an unknown (NULL) part as the COALESCE of
+/// the index makes it (0, or the empty text).
+fn index_key<'a>(spec: &Spec, key: &'a [Val]) -> Cow<'a, [Val]> {
+    let unknown = spec
+        .keys
+        .iter()
+        .zip(key)
+        .any(|(c, v)| c.nullable_key && *v == Val::Null);
+    if !unknown {
+        return Cow::Borrowed(key);
+    }
+    let mut key = key.to_vec();
+    normalise_key(spec, &mut key);
+    Cow::Owned(key)
+}
+
+/// See [`index_key`].
+fn normalise_key(spec: &Spec, key: &mut [Val]) {
+    for (c, v) in spec.keys.iter().zip(key.iter_mut()) {
+        if c.nullable_key && *v == Val::Null {
+            *v = if c.ty == Ty::Text {
+                Val::text("")
+            } else {
+                Val::Int(0)
+            };
+        }
+    }
+}
+
+/// `COPY (the stored rows of these pupils) TO STDOUT`, columns in the spec's order, dates in
+/// ISO form whatever the session's `DateStyle`. The ids are integers, written into the
+/// statement because `COPY` takes no parameters.
+fn stored_rows_sql(spec: &Spec, pupil_ids: &[i64]) -> String {
+    use std::fmt::Write;
+    let columns = spec
+        .columns()
+        .map(|c| match c.ty {
+            Ty::Date => format!("to_char({n}, 'YYYY-MM-DD')", n = c.name),
+            _ => c.name.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!(
+        "COPY (SELECT {columns} FROM {t} WHERE pupil_id = ANY('{{",
+        t = spec.table
+    );
+    for (i, id) in pupil_ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(',');
+        }
+        let _ = write!(sql, "{id}");
+    }
+    sql.push_str("}'::bigint[])) TO STDOUT");
+    sql
+}
+
+/// One line of `COPY ... TO STDOUT` text (no newline) as values of the spec's column types,
+/// into `out`, whose texts are reused: a million rows read are not two million allocations.
+fn parse_copy_row(spec: &Spec, line: &[u8], out: &mut Vec<Val>) -> Result<(), StoreError> {
+    out.resize(spec.n_columns(), Val::Null);
+    let mut fields = line.split(|b| *b == b'\t');
+    for (c, slot) in spec.columns().zip(out.iter_mut()) {
+        let field = fields
+            .next()
+            .ok_or_else(|| StoreError::corrupt("copied row", &String::from_utf8_lossy(line)))?;
+        copy_value(c, field, slot)?;
+    }
+    Ok(())
+}
+
+/// A field of `COPY` text as its column's value, into `slot`: `\N` is NULL; backslash
+/// escapes are undone.
+fn copy_value(c: &Col, field: &[u8], slot: &mut Val) -> Result<(), StoreError> {
+    if field == b"\\N" {
+        *slot = Val::Null;
+        return Ok(());
+    }
+    let text = std::str::from_utf8(field)
+        .map_err(|_| StoreError::corrupt(c.name, &String::from_utf8_lossy(field)))?;
+    let bad = || StoreError::corrupt(c.name, text);
+    *slot = match c.ty {
+        Ty::Int => Val::Int(text.parse().map_err(|_| bad())?),
+        Ty::Real => Val::real(text.parse().map_err(|_| bad())?),
+        Ty::Bool => match text {
+            "t" => Val::Bool(true),
+            "f" => Val::Bool(false),
+            _ => return Err(bad()),
+        },
+        Ty::Date => Val::Date(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?),
+        Ty::Text => {
+            let mut out = match std::mem::replace(slot, Val::Null) {
+                Val::Text(out) => out,
+                _ => String::with_capacity(text.len()),
+            };
+            out.clear();
+            if !text.contains('\\') {
+                out.push_str(text);
+                *slot = Val::Text(out);
+                return Ok(());
+            }
+            let mut chars = text.chars();
+            while let Some(ch) = chars.next() {
+                if ch != '\\' {
+                    out.push(ch);
+                    continue;
+                }
+                // The escapes COPY's text output writes.
+                out.push(match chars.next() {
+                    Some('b') => '\u{8}',
+                    Some('f') => '\u{c}',
+                    Some('n') => '\n',
+                    Some('r') => '\r',
+                    Some('t') => '\t',
+                    Some('v') => '\u{b}',
+                    Some(other) => other,
+                    None => return Err(bad()),
+                });
+            }
+            Val::Text(out)
+        }
+    };
+    Ok(())
 }
 
 /// SQLite: multi-row `INSERT ... VALUES` into `table` (the spec's table or its stage), as
@@ -1709,7 +1961,8 @@ async fn insert_new_by_values(
 /// the whole table rather than row by row (see [`insert_new_by_copy`]).
 const BULK_ROWS: usize = 100_000;
 
-/// PostgreSQL: new rows straight into their (empty) table by `COPY`. Each row's foreign keys
+/// PostgreSQL: new rows (a first load, or the new rows [`upsert_by_reading`] found) straight
+/// into their table by `COPY`. Each row's foreign keys
 /// (a result's pupil and school) are otherwise checked by a trigger per row and key, a query
 /// each that also locks the parent row: two thirds of a first load's time. From [`BULK_ROWS`]
 /// rows the table's foreign keys are dropped, the rows copied in, and the same constraints

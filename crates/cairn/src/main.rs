@@ -4,6 +4,12 @@
 
 mod cli;
 
+/// mimalloc rather than the system allocator: an import or a demo load makes and frees
+/// millions of small values (a result row is four allocations), and freeing a million rows
+/// took glibc's allocator 0.17 s, as long again from a second thread (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

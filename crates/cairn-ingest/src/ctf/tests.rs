@@ -95,7 +95,12 @@ fn previous_version_with_gender_and_placeholder_destination_is_read() {
     assert_eq!(parsed.error_messages(), Vec::<String>::new());
     assert_eq!(parsed.warning_messages(), Vec::<String>::new());
     let ctf = &parsed.records[0];
-    assert_eq!(ctf.header.destination, CtfSchool::default());
+    let destination = &ctf.header.destination;
+    assert_eq!(
+        (destination.laestab, destination.urn, &destination.name),
+        (None, None, &None),
+        "placeholders mean not known"
+    );
     assert_eq!(ctf.header.source.urn, None);
     assert_eq!(ctf.pupils[0].pupil.sex, Sex::Male);
 }

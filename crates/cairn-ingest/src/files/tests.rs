@@ -5,7 +5,9 @@
     reason = "tests fail loudly on purpose"
 )]
 
-use cairn_domain::{AcademicYear, Urn};
+use std::collections::BTreeMap;
+
+use cairn_domain::{AcademicYear, Laestab, Urn};
 
 use super::*;
 use crate::mis::ImportContext;
@@ -13,6 +15,7 @@ use crate::test_support::public_data;
 
 fn options() -> MisOptions<'static> {
     MisOptions {
+        laestabs: None,
         mapping: None,
         progress: None,
         context: ImportContext {
@@ -108,6 +111,62 @@ fn a_ctf_gives_pupils_with_their_attendance() {
     let slice = &parsed.records[0];
     assert!(!slice.pupils.is_empty());
     assert!(!slice.attendance_summaries.is_empty());
+}
+
+#[test]
+fn a_ctf_naming_its_school_by_laestab_alone_is_placed_by_the_register() {
+    // The sample with the source school's URN taken out, as older CTFs are written.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/ctf/sample_ctf25.xml"
+    ))
+    .unwrap()
+    .replacen("      <URN>999001</URN>\n", "", 1);
+    let catalogue = SubjectCatalogue::standard();
+    let parse = |laestabs: Option<&BTreeMap<Laestab, Urn>>| {
+        parse_file(
+            FileKind::Ctf,
+            "old.xml",
+            text.as_bytes(),
+            &MisOptions {
+                laestabs,
+                ..options()
+            },
+            &catalogue,
+        )
+    };
+    // The register's school with LAESTAB 999/1001 (a successor's URN: the LAESTAB stays
+    // when a school converts) takes the pupils' enrolments.
+    let academy = Urn::parse("149001").unwrap();
+    let register = BTreeMap::from([(Laestab::from_parts(999, 1001).unwrap(), academy)]);
+    let parsed = parse(Some(&register));
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let enrolments = &parsed.records[0].enrolments;
+    assert!(!enrolments.is_empty());
+    assert!(
+        enrolments.iter().all(|e| e.urn == academy),
+        "{enrolments:?}"
+    );
+
+    // No school with that LAESTAB: an error at the LEA element's line.
+    let other = BTreeMap::from([(Laestab::from_parts(999, 1002).unwrap(), academy)]);
+    let parsed = parse(Some(&other));
+    assert_eq!(
+        parsed
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "old.xml line 10, column SourceSchool/LEA: \"999/1001\" is not a school in the register: the CTF gives no URN, and no school has this LA and establishment number; import the GIAS extract that lists it first, or correct the CTF"
+        ]
+    );
+
+    // With no register to hand the pupils come through without an enrolment.
+    let parsed = parse(None);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert!(parsed.records[0].enrolments.is_empty());
+    assert!(!parsed.records[0].pupils.is_empty());
 }
 
 #[test]

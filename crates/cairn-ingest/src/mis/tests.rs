@@ -28,6 +28,7 @@ fn context() -> ImportContext {
 
 fn with_context() -> MisOptions<'static> {
     MisOptions {
+        laestabs: None,
         mapping: None,
         progress: None,
         context: context(),
@@ -252,6 +253,7 @@ fn a_user_mapping_file_maps_unusual_headers() {
     .unwrap();
     let csv = "Pupil Ref,Qualification Title,Outcome\nT822101101202,Maths,7\n";
     let options = MisOptions {
+        laestabs: None,
         mapping: Some(&mapping),
         progress: None,
         context: context(),
@@ -274,6 +276,7 @@ fn a_user_mapping_file_maps_unusual_headers() {
 fn a_mapping_entry_for_an_unknown_field_or_absent_header_is_reported() {
     let mapping = UserMapping::from_pairs([("upn", "Pupil Ref"), ("shoe_size", "Shoes")]);
     let options = MisOptions {
+        laestabs: None,
         mapping: Some(&mapping),
         progress: None,
         context: context(),
@@ -316,6 +319,7 @@ fn mapping_entries_from_a_file_are_reported_at_their_line_and_column() {
     )
     .unwrap();
     let options = MisOptions {
+        laestabs: None,
         mapping: Some(&mapping),
         progress: None,
         context: context(),
@@ -411,6 +415,7 @@ fn ks4_results_take_their_year_from_the_exam_date() {
                T822101101202,115850,History,6,12/06/2024\n\
                T822101101202,115850,Geography,6,Junk 2024\n";
     let options = MisOptions {
+        laestabs: None,
         context: ImportContext {
             academic_year: Some(AcademicYear::parse("2023/24").unwrap()),
             ..ImportContext::default()

@@ -1,10 +1,10 @@
 //! Import tests: every one runs on SQLite and on PostgreSQL.
 
 use cairn_domain::{
-    AcademicYear, AttendanceCode, AttendanceMark, AttendanceSummary, EyfsJudgement, EyfsResult,
-    FormerUpn, Ks2Result, Ks2TestOutcome, Ks4Grade, Ks4ResultRow, Laestab, MtcOutcome, MtcResult,
-    Partnership, Phase, PhonicsOutcome, PhonicsResult, Pupil, School, SchoolType, Session, Sex,
-    TeacherAssessment, Term, Upn, Urn, WritingTa,
+    AcademicYear, AttendanceCode, AttendanceMark, AttendanceSummary, Characteristics,
+    EyfsJudgement, EyfsResult, FormerUpn, Ks2Result, Ks2TestOutcome, Ks4Grade, Ks4ResultRow,
+    Laestab, MtcOutcome, MtcResult, Partnership, Phase, PhonicsOutcome, PhonicsResult, Pupil,
+    School, SchoolType, SenProvision, Session, Sex, TeacherAssessment, Term, Upn, Urn, WritingTa,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -178,7 +178,7 @@ backend_test! {
             .import(&[file(ImportKind::Ks4, "ks4.csv", stranger)], false)
             .await
             .unwrap_err();
-        assert!(matches!(error, StoreError::NotFound { .. }), "{error:?}");
+        assert!(matches!(error, StoreError::UnknownPupils(_)), "{error:?}");
         assert_eq!(count(store, "ks4_results").await, 0);
     }
 }
@@ -244,8 +244,14 @@ backend_test! {
         // What the check finds is what the import would refuse: the store still refuses it.
         let mut results = ks4(1, &["Mathematics"], Some(year()));
         results.ks4_results[0].upn = upn(901);
+        results.ks4_results.push(results.ks4_results[0].clone());
+        results.ks4_results[1].upn = upn(7);
         let error = store.import(&[file(ImportKind::Ks4, "f.csv", results)], false).await.unwrap_err();
-        assert!(matches!(error, StoreError::NotFound { what: "pupil with UPN", .. }), "{error:?}");
+        // The import names every such UPN, so each record can be reported at its line.
+        assert!(
+            matches!(&error, StoreError::UnknownPupils(upns) if *upns == std::collections::BTreeSet::from([upn(7), upn(901)])),
+            "{error:?}"
+        );
         assert_eq!(count(store, "ks4_results").await, 0);
     }
 }
@@ -322,6 +328,18 @@ fn everything() -> Partnership {
             gps: None,
             writing: WritingTa::PreKeyStage(4),
         });
+        data.characteristics.push(Characteristics {
+            upn: upn.clone(),
+            academic_year: year(),
+            term: Term::Spring,
+            disadvantaged: i == 0,
+            fsm: i == 0,
+            looked_after: false,
+            sen: SenProvision::Support,
+            sen_need: (i == 1).then(|| "SLCN".to_owned()),
+            eal: true,
+            ethnicity: None,
+        });
         data.phonics_results.push(PhonicsResult {
             upn: upn.clone(),
             academic_year: year(),
@@ -375,18 +393,21 @@ backend_test! {
     async fn every_kind_of_record_round_trips_unchanged(db) {
         let store = db.store();
         import_one(store, ImportKind::Pupils, roll(2)).await;
-        // 2 pupils: KS2, phonics, MTC 1 each; EYFS 2 goals; 2 marks; 2 summaries; 1 TA.
+        // 2 pupils: characteristics, KS2, phonics, MTC 1 each; EYFS 2 goals; 2 marks; 2
+        // summaries (one with no term); 1 TA (no year, a tab and a backslash in its subject).
         let first = store.import(&[file(ImportKind::Ctf, "all.xml", everything())], false).await.unwrap();
-        assert_eq!(first[0].record.counts, counts(20, 0, 0));
-        assert_eq!(first[0].by_table.len(), 7);
+        assert_eq!(first[0].record.counts, counts(22, 0, 0));
+        assert_eq!(first[0].by_table.len(), 8);
         let again = store.import(&[file(ImportKind::Ctf, "all.xml", everything())], false).await.unwrap();
-        assert_eq!(again[0].record.counts, counts(0, 0, 20));
+        assert_eq!(again[0].record.counts, counts(0, 0, 22));
         let mut changed = everything();
         changed.attendance_summaries[1].sessions_attended = 139;
         changed.teacher_assessments[0].result = "7".to_owned();
         changed.eyfs_results[1].goals[1].1 = EyfsJudgement::Expected;
+        changed.characteristics[1].looked_after = true;
+        changed.characteristics[0].sen_need = Some("ASD".to_owned());
         let third = store.import(&[file(ImportKind::Ctf, "all.xml", changed)], false).await.unwrap();
-        assert_eq!(third[0].record.counts, counts(0, 3, 17));
+        assert_eq!(third[0].record.counts, counts(0, 5, 17));
     }
 }
 
@@ -533,4 +554,59 @@ backend_test! {
         assert_eq!(count(store, "ks4_results").await, 0);
         assert_eq!(keys(store).await, before);
     }
+}
+
+/// PostgreSQL's compare reads stored rows back as `COPY` text: every type, NULL and every
+/// escape that `COPY` writes read back as the value that was written.
+#[test]
+fn copy_text_reads_back_as_the_values_written() {
+    use super::{Spec, Ty, Val, col, copy_text, parse_copy_row};
+    static SPEC: Spec = Spec {
+        table: "t",
+        keys: &[col("a", Ty::Int), col("b", Ty::Text)],
+        values: &[
+            col("c", Ty::Date),
+            col("d", Ty::Bool),
+            col("e", Ty::Real),
+            col("f", Ty::Text),
+            col("g", Ty::Int),
+        ],
+    };
+    let written = vec![
+        Val::Int(-42),
+        Val::text("Maths\tset 2 \\ \"top\"\nline\rend"),
+        Val::Date(NaiveDate::from_ymd_opt(2024, 9, 2).unwrap()),
+        Val::Bool(false),
+        Val::real(-0.1),
+        Val::text("\\N"),
+        Val::Null,
+    ];
+    let mut line = String::new();
+    for (i, v) in written.iter().enumerate() {
+        if i > 0 {
+            line.push('\t');
+        }
+        copy_text(&mut line, v);
+    }
+    let mut read = Vec::new();
+    parse_copy_row(&SPEC, line.as_bytes(), &mut read).unwrap();
+    assert_eq!(read, written);
+    // PostgreSQL's own escapes for the other control characters.
+    parse_copy_row(
+        &SPEC,
+        b"1\ta\\bb\\fc\\vd\t\\N\tt\t1e+20\t\\\\N\t7",
+        &mut read,
+    )
+    .unwrap();
+    assert_eq!(read[1], Val::text("a\u{8}b\u{c}c\u{b}d"));
+    assert_eq!(read[4], Val::real(1e20));
+    assert_eq!(read[5], Val::text("\\N"));
+    assert!(
+        parse_copy_row(&SPEC, b"1\ta", &mut read).is_err(),
+        "too few fields"
+    );
+    assert!(
+        parse_copy_row(&SPEC, b"x\ta\t\\N\tt\t1\tf\t7", &mut read).is_err(),
+        "not an integer"
+    );
 }

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use cairn_domain::{AcademicYear, Partnership, Placement, Term, Urn};
 use cairn_ingest::assessments::SubjectCatalogue;
-use cairn_ingest::files::{FileKind, parse_file};
+use cairn_ingest::files::{FileKind, parse_file, schools_by_laestab};
 use cairn_ingest::mis::{self, ColumnMapping, ImportContext, MatchedBy, MisOptions, UserMapping};
 use cairn_ingest::places::{place_records, unknown_pupil_errors};
 use cairn_ingest::{IngestError, RowError, RowWarning};
@@ -366,7 +366,14 @@ pub(crate) async fn create(
     let term = Term::parse(&upload.term).ok();
     let catalogue = SubjectCatalogue::standard();
     let (user_mapping, mapping_file) = read_mapping(&upload, kind, &mut problems);
+    // A CTF may name its school by LAESTAB alone: the register places it.
+    let laestabs = if kind == FileKind::Ctf {
+        Some(schools_by_laestab(&state.store.schools().await?))
+    } else {
+        None
+    };
     let options = MisOptions {
+        laestabs: laestabs.as_ref(),
         mapping: user_mapping.as_ref(),
         progress: None,
         context: ImportContext {

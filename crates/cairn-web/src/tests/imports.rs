@@ -326,6 +326,19 @@ backend_test! {
         assert_eq!(timeline.upn, new_upn);
         assert_eq!(timeline.enrolments.len(), timeline_before.enrolments.len());
         assert_eq!(timeline.results.len(), timeline_before.results.len());
+
+        // The same CTF naming its school by LA and establishment number alone, as older CTFs
+        // do: the register places it at this school, so nothing changes.
+        let by_laestab = ctf.replace(&format!("<URN>{high}</URN>"), "");
+        assert_ne!(by_laestab, ctf);
+        let reply = upload(
+            &t, &path, &cookies, &[("csrf_token", token.as_str()), ("kind", "ctf")],
+            Some(("older.xml", &by_laestab)),
+        ).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(reply.body.contains("older.xml imported"), "{}", reply.body);
+        let timeline = t.state.store.pupil_timeline(pupil_id).await.unwrap().unwrap();
+        assert_eq!(timeline.enrolments.len(), timeline_before.enrolments.len());
     }
 }
 

@@ -15,12 +15,12 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use cairn_domain::{AcademicYear, NationalBenchmarks, Partnership, Term, Upn, Urn};
 use cairn_ingest::assessments::SubjectCatalogue;
-use cairn_ingest::files::{FileKind, parse_file};
+use cairn_ingest::files::{FileKind, parse_file, schools_by_laestab};
 use cairn_ingest::mis::{self, ImportContext, MisOptions, UserMapping};
 use cairn_ingest::perf::benchmarks::{PerfKind, parse_national_benchmarks};
 use cairn_ingest::places::{place_records, unknown_pupil_errors};
 use cairn_ingest::{Parsed, RowError, RowWarning};
-use cairn_store::{BenchmarkFile, ImportFile, ImportKind, ImportProgress};
+use cairn_store::{BenchmarkFile, ImportFile, ImportKind, ImportProgress, Store, StoreError};
 use clap::{Args, ValueEnum};
 use sha2::{Digest, Sha256};
 
@@ -132,6 +132,10 @@ pub(crate) struct ImportArgs {
     /// Check the files and count what would change, without writing any data.
     #[arg(long)]
     dry_run: bool,
+    /// Do not recompute the stored measures after the import (when loading several files in
+    /// a row: run `cairn refresh` after the last).
+    #[arg(long)]
+    no_refresh: bool,
     /// Print which column each field would be read from, and stop.
     #[arg(long)]
     show_mapping: bool,
@@ -166,7 +170,16 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    // A CTF may name its school by LAESTAB alone: the register places it.
+    let (store, laestabs) = if args.kind == Kind::Ctf && !args.show_mapping {
+        let store = args.database.open().await?;
+        let laestabs = schools_by_laestab(&store.schools().await?);
+        (Some(store), Some(laestabs))
+    } else {
+        (None, None)
+    };
     let options = MisOptions {
+        laestabs: laestabs.as_ref(),
         mapping: mapping.as_ref(),
         progress: Some(&parse_progress),
         context: ImportContext {
@@ -229,28 +242,25 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
     report_problems(&errors, &warnings)?;
     let parse_secs = started.elapsed().as_secs_f64();
 
-    let store = args.database.open().await?;
+    let store = match store {
+        Some(store) => store,
+        None => args.database.open().await?,
+    };
     // Records naming a school that is not in the register (placed at its successor, or
-    // reported at their line) or a pupil Cairn does not have (reported at their line), before
-    // anything is written. A pupil listed by any of the files is written first.
+    // reported at their line), before anything is written.
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
-    let listed: BTreeSet<Upn> = checked
-        .iter()
-        .flat_map(|c| c.data.pupils_listed())
-        .cloned()
-        .collect();
     for (c, path) in checked.iter_mut().zip(&args.files) {
         let placements = store.place_schools(&c.data.placed_at()).await?;
-        let mut named = c.data.pupils_named();
-        named.retain(|upn| !listed.contains(upn));
-        let unknown = store.unknown_pupils(&named).await?;
-        if !placements.is_empty() || !unknown.is_empty() {
+        if !placements.is_empty() {
             let (_, bytes) = cairn_ingest::read_input(path)?;
             let (e, w) = place_records(&c.name, &bytes, &mut c.data, &placements);
             errors.extend(e);
             warnings.extend(w);
-            errors.extend(unknown_pupil_errors(&c.name, &bytes, &unknown));
         }
+    }
+    if !errors.is_empty() {
+        // Every problem in one report: records naming a pupil Cairn does not have too.
+        errors.extend(unknown_pupil_problems(&store, &checked, &args.files).await?);
     }
     report_problems(&errors, &warnings)?;
     let now = chrono::Utc::now();
@@ -283,6 +293,16 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
         drop(watch);
         bar.finish_and_clear();
     }
+    // A record naming a pupil Cairn does not have (current or former UPN; pupils listed by
+    // any of the files are written first) fails the import inside its transaction, which
+    // looks every UPN up once. Nothing was written; each such record is reported at its line.
+    if let Err(StoreError::UnknownPupils(_)) = &outcomes {
+        for (c, file) in checked.iter_mut().zip(files) {
+            c.data = file.data;
+        }
+        let errors = unknown_pupil_problems(&store, &checked, &args.files).await?;
+        report_problems(&errors, &[])?;
+    }
     let outcomes = outcomes.context("the import was not written; nothing changed")?;
     for (outcome, file) in outcomes.iter().zip(&checked) {
         let counts = outcome.record.counts;
@@ -312,6 +332,23 @@ pub(crate) async fn run(args: ImportArgs) -> anyhow::Result<()> {
             ""
         }
     );
+    // The pages show stored measures: recompute them from what is now stored, as the upload
+    // page does after an import.
+    if !args.dry_run && !args.no_refresh {
+        let started = Instant::now();
+        let names: Vec<&str> = checked.iter().map(|c| c.name.as_str()).collect();
+        let summary = store
+            .refresh_measures(
+                &format!("import of {}", names.join(", ")),
+                chrono::Utc::now(),
+                cairn_measures::SuppressionPolicy::default(),
+            )
+            .await
+            .context(
+                "the import was written, but the measures were not refreshed; run `cairn refresh`",
+            )?;
+        crate::cli::refresh::print_summary(&summary, started.elapsed());
+    }
     Ok(())
 }
 
@@ -364,6 +401,31 @@ fn rows_read(data: &Partnership) -> usize {
     .into_iter()
     .max()
     .unwrap_or(0)
+}
+
+/// The records of every file naming a UPN that is no pupil's, current or former, at their
+/// lines; a pupil listed by any of the files counts as known.
+async fn unknown_pupil_problems(
+    store: &Store,
+    checked: &[Checked],
+    paths: &[PathBuf],
+) -> anyhow::Result<Vec<RowError>> {
+    let listed: BTreeSet<Upn> = checked
+        .iter()
+        .flat_map(|c| c.data.pupils_listed())
+        .cloned()
+        .collect();
+    let mut errors = Vec::new();
+    for (c, path) in checked.iter().zip(paths) {
+        let mut named = c.data.pupils_named();
+        named.retain(|upn| !listed.contains(upn));
+        let unknown = store.unknown_pupils(&named).await?;
+        if !unknown.is_empty() {
+            let (_, bytes) = cairn_ingest::read_input(path)?;
+            errors.extend(unknown_pupil_errors(&c.name, &bytes, &unknown));
+        }
+    }
+    Ok(errors)
 }
 
 /// Prints every problem (the first [`MAX_PRINTED`]) and fails when there is any.

@@ -110,6 +110,10 @@ async fn a_malformed_file_writes_nothing_and_names_line_and_column() {
     ]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("added 2"), "{stdout}");
+    assert!(
+        !stdout.contains("Measures refreshed"),
+        "a dry run refreshes nothing: {stdout}"
+    );
     assert_eq!(db.store().count_pupils().await.unwrap(), 0);
     let (ok, _, stderr) = cairn(&["import", "pupils", path_str(&pupils), "--database", &url]);
     assert!(ok, "{stderr}");
@@ -329,6 +333,63 @@ cairn_store::backend_test! {
         );
         assert!(stderr.contains("1 problem found; nothing was imported"), "{stderr}");
         assert!(!stderr.contains("does not exist"), "{stderr}");
+        assert_eq!(db.store().imports().await.unwrap().len(), 2);
+        // A file with an unknown school too lists both problems in one report.
+        std::fs::write(
+            &results,
+            "urn,subject,UPN,grade\n\
+             100001,Mathematics,T822101101202,5\n\
+             115850,English language,Q801200005002,4\n",
+        )
+        .unwrap();
+        let (ok, _, stderr) = cairn(&[
+            "import", "ks4", path_str(&results), "--year", "2023/24", "--database", &url,
+        ]);
+        assert!(!ok, "an unknown school and pupil must fail");
+        assert!(stderr.contains("results.csv line 2, column urn: \"100001\" is not a school in the register"), "{stderr}");
+        assert!(stderr.contains("results.csv line 3, column UPN: \"Q801200005002\" is not a pupil in Cairn"), "{stderr}");
+        assert!(stderr.contains("2 problems found; nothing was imported"), "{stderr}");
+        assert_eq!(db.store().imports().await.unwrap().len(), 2);
+    }
+}
+
+cairn_store::backend_test! {
+    /// A CTF whose source school gives only its LA and establishment numbers (no URN) is
+    /// placed at the register's school with that LAESTAB: 850/2006 is Awbridge Primary,
+    /// which converted (URN 115856, closed) and is open as URN 148213 under the same LAESTAB.
+    /// A LAESTAB no school has is an error at its line, and nothing is written.
+    async fn a_ctf_naming_its_school_by_laestab_alone_lands_at_the_open_school(db) {
+        let url = db.url().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let (ok, _, stderr) = cairn(&["import", "gias", path_str(&gias_extract()), "--database", &url]);
+        assert!(ok, "{stderr}");
+        let sample = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../cairn-ingest/tests/data/ctf/sample_ctf25.xml"),
+        )
+        .unwrap()
+        .replacen("      <URN>999001</URN>\n", "", 1)
+        .replacen("<LEA>999</LEA>\n      <Estab>1001</Estab>", "<LEA>850</LEA>\n      <Estab>2006</Estab>", 1);
+        let ctf = dir.path().join("old.xml");
+        std::fs::write(&ctf, &sample).unwrap();
+        let (ok, stdout, stderr) = cairn(&["import", "ctf", path_str(&ctf), "--database", &url]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains("enrolments 3/0/0"), "{stdout}");
+        // The pages' measures are recomputed after an import, as after an upload.
+        assert!(stdout.contains("Measures refreshed (refresh 2)"), "{stdout}");
+        let year = cairn_domain::AcademicYear::parse("2024/25").unwrap();
+        let rolls = db.store().school_rolls(year.first_day()).await.unwrap();
+        let urns: std::collections::BTreeSet<String> = rolls.iter().map(|r| r.urn.to_string()).collect();
+        assert_eq!(urns, ["148213".to_owned()].into(), "{rolls:?}");
+
+        let unknown = dir.path().join("unknown.xml");
+        std::fs::write(&unknown, sample.replacen("<Estab>2006</Estab>", "<Estab>9999</Estab>", 1)).unwrap();
+        let (ok, _, stderr) = cairn(&["import", "ctf", path_str(&unknown), "--database", &url]);
+        assert!(!ok, "an unknown LAESTAB must fail");
+        assert!(
+            stderr.contains("unknown.xml line 10, column SourceSchool/LEA: \"850/9999\" is not a school in the register"),
+            "{stderr}"
+        );
         assert_eq!(db.store().imports().await.unwrap().len(), 2);
     }
 }
