@@ -6,7 +6,9 @@ mod cli;
 
 /// mimalloc rather than the system allocator: an import or a demo load makes and frees
 /// millions of small values (a result row is four allocations), and freeing a million rows
-/// took glibc's allocator 0.17 s, as long again from a second thread (docs/benchmarks.md).
+/// took glibc's allocator 0.17 s, as long again from a second thread. Built without
+/// transparent huge pages (`no_thp`): with them, faulting in its arenas doubled the system
+/// time of a demo load and a first import (docs/benchmarks.md, "cairn import").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
