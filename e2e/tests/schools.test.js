@@ -124,3 +124,15 @@ test("a data manager pages through the school's pupils and the filtered finder k
   await checkAccessibility(page, "a page of a school's roll");
   await page.close();
 });
+
+test('a data manager finds the import log from the menu and goes on to upload', async () => {
+  const page = await browser.freshPage();
+  await signIn(page, 'data.northvale');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Imports' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Imports' }).waitFor();
+  await checkAccessibility(page, 'the import log');
+  await page.getByRole('link', { name: 'Import data for Northvale High School' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Import data for Northvale High School' }).waitFor();
+  await checkAccessibility(page, "a school's upload page");
+  await page.close();
+});

@@ -2127,21 +2127,42 @@ impl Store {
         urn: Urn,
         limit: u32,
     ) -> Result<Vec<SchoolImport>, StoreError> {
+        self.imports_into(&[urn], false, limit).await
+    }
+
+    /// The newest `limit` imports into any of `urns` and, with `partnership_wide`, those
+    /// into no one school (a GIAS extract, national benchmarks, a file of several schools
+    /// from the command line), newest first, with who made them.
+    pub async fn imports_into(
+        &self,
+        urns: &[Urn],
+        partnership_wide: bool,
+        limit: u32,
+    ) -> Result<Vec<SchoolImport>, StoreError> {
         let columns = IMPORT_COLUMNS
             .split(", ")
             .map(|c| format!("i.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
+        let urns: Vec<i64> = urns.iter().map(|u| urn_to_db(*u)).collect();
         let rows: Vec<(ImportRow, Option<String>)> = crate::on_pool!(self, pool => {
-            let rows: Vec<ImportRowNamed> = sqlx::query_as(&format!(
+            let mut qb = QueryBuilder::new(format!(
                 "SELECT {columns}, u.display_name FROM imports i \
-                 LEFT JOIN users u ON u.id = i.user_id \
-                 WHERE i.urn = $1 ORDER BY i.id DESC LIMIT $2"
-            ))
-            .bind(urn_to_db(urn))
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?;
+                 LEFT JOIN users u ON u.id = i.user_id WHERE (1 = 0"
+            ));
+            if partnership_wide {
+                qb.push(" OR i.urn IS NULL");
+            }
+            if !urns.is_empty() {
+                qb.push(" OR i.urn IN (");
+                let mut list = qb.separated(", ");
+                for urn in &urns {
+                    list.push_bind(*urn);
+                }
+                qb.push(")");
+            }
+            qb.push(") ORDER BY i.id DESC LIMIT ").push_bind(i64::from(limit));
+            let rows: Vec<ImportRowNamed> = qb.build_query_as().fetch_all(pool).await?;
             rows.into_iter().map(|r| (r.row, r.display_name)).collect()
         });
         rows.into_iter()

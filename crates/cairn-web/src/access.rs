@@ -124,6 +124,15 @@ impl Gate {
         self.importable.contains(&urn)
     }
 
+    /// Whether the user may see the log of imports into no one school (the register,
+    /// national benchmarks, a file of several schools, all from the command line): a data
+    /// manager for a group, who looks after the partnership's data.
+    pub fn may_see_partnership_imports(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r.kind == RoleKind::DataManager && matches!(r.scope, Scope::Group(_)))
+    }
+
     /// The schools the user may import into.
     pub fn importable_schools(&self) -> impl Iterator<Item = Urn> + '_ {
         self.importable.iter().copied()

@@ -33,6 +33,8 @@ pub(crate) struct Nav {
     pub roles: Vec<String>,
     /// Whether the user may see any school's pupils (the "Find pupils" link).
     pub pupil_level: bool,
+    /// Whether the user looks after any data (the "Imports" link).
+    pub imports: bool,
 }
 
 impl Nav {
@@ -51,6 +53,8 @@ impl Nav {
                 .gate
                 .visible_schools()
                 .any(|urn| viewer.gate.access(urn) == cairn_domain::Access::PupilLevel),
+            imports: viewer.gate.importable_schools().next().is_some()
+                || viewer.gate.may_see_partnership_imports(),
         }
     }
 }

@@ -28,6 +28,7 @@ pub(crate) fn router(state: AppState) -> Router {
                 .post(imports::create)
                 .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
         )
+        .route("/imports", get(imports::log))
         .route("/groups", get(groups::index))
         .route("/groups/{code}", get(groups::show))
         .route("/pupils", get(pupils::search))

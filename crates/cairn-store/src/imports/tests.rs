@@ -610,3 +610,28 @@ fn copy_text_reads_back_as_the_values_written() {
         "not an integer"
     );
 }
+
+backend_test! {
+    async fn the_import_log_is_read_for_chosen_schools_and_for_partnership_wide_files(db) {
+        let store = db.store();
+        let mut roll_a = file(ImportKind::Pupils, "a.csv", roll(2));
+        roll_a.urn = Some(urn(136_000));
+        store.import(&[roll_a], false).await.unwrap();
+        let mut roll_b = file(ImportKind::Pupils, "b.csv", Partnership::default());
+        roll_b.urn = Some(urn(136_001));
+        store.import(&[roll_b], false).await.unwrap();
+        store.import(&[file(ImportKind::Gias, "register.csv", Partnership::default())], false).await.unwrap();
+        let names = |log: Vec<crate::SchoolImport>| {
+            log.into_iter().map(|i| i.record.file_name).collect::<Vec<_>>()
+        };
+        assert_eq!(names(store.imports_into(&[urn(136_000)], false, 10).await.unwrap()), ["a.csv"]);
+        assert_eq!(names(store.imports_into(&[], true, 10).await.unwrap()), ["register.csv"]);
+        assert_eq!(
+            names(store.imports_into(&[urn(136_000), urn(136_001)], true, 10).await.unwrap()),
+            ["register.csv", "b.csv", "a.csv"]
+        );
+        assert_eq!(names(store.imports_into(&[urn(136_000), urn(136_001)], true, 2).await.unwrap()).len(), 2);
+        assert!(store.imports_into(&[], false, 10).await.unwrap().is_empty());
+        assert_eq!(names(store.imports_for_school(urn(136_001), 10).await.unwrap()), ["b.csv"]);
+    }
+}

@@ -5,6 +5,8 @@
 //! into one transaction; any problem means nothing is written. After a real (not dry-run)
 //! import the measures are recomputed, so the pages show the new data at once.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -48,11 +50,17 @@ pub(crate) struct KindOption {
 pub(crate) struct LogLine {
     pub when: String,
     pub who: String,
+    /// The school's URN and name; `None` for a partnership-wide file.
+    pub school: Option<(String, String)>,
     pub kind: &'static str,
     pub file_name: String,
+    /// The file's SHA-256, and its first 12 hex digits to show.
+    pub sha256: String,
+    pub sha256_short: String,
     pub added: String,
     pub updated: String,
     pub unchanged: String,
+    pub rejected: String,
     pub dry_run: bool,
 }
 
@@ -132,22 +140,91 @@ pub(crate) struct ImportsPage {
     /// The column mapping the upload was read with (MIS exports only).
     pub mapping: Option<MappingShown>,
     pub log: Vec<LogLine>,
+    pub show_school: bool,
 }
 
-fn log_lines(imports: Vec<SchoolImport>) -> Vec<LogLine> {
+fn log_lines(imports: Vec<SchoolImport>, names: &BTreeMap<Urn, String>) -> Vec<LogLine> {
+    let as_count = |n: u64| count(i64::try_from(n).unwrap_or(i64::MAX));
     imports
         .into_iter()
         .map(|i| LogLine {
             when: i.record.at.format("%-d %B %Y, %H:%M UTC").to_string(),
             who: i.display_name.unwrap_or_else(|| "Command line".to_owned()),
+            school: i.record.urn.map(|urn| {
+                let name = names.get(&urn).cloned().unwrap_or_else(|| urn.to_string());
+                (urn.to_string(), name)
+            }),
             kind: FileKind::parse(i.record.kind.code()).map_or("", FileKind::label),
             file_name: i.record.file_name,
-            added: count(i64::try_from(i.record.counts.added).unwrap_or(i64::MAX)),
-            updated: count(i64::try_from(i.record.counts.updated).unwrap_or(i64::MAX)),
-            unchanged: count(i64::try_from(i.record.counts.unchanged).unwrap_or(i64::MAX)),
+            sha256_short: i.record.sha256.chars().take(12).collect(),
+            sha256: i.record.sha256,
+            added: as_count(i.record.counts.added),
+            updated: as_count(i.record.counts.updated),
+            unchanged: as_count(i.record.counts.unchanged),
+            rejected: as_count(i.record.rejected),
             dry_run: i.record.dry_run,
         })
         .collect()
+}
+
+/// Imports listed on the log pages.
+const LOG_LIMIT: u32 = 200;
+
+#[derive(Template)]
+#[template(path = "imports/log.html")]
+pub(crate) struct LogPage {
+    pub nav: Option<Nav>,
+    pub title: String,
+    /// The schools the viewer imports into, for links to their upload pages.
+    pub schools: Vec<(String, String)>,
+    pub partnership_wide: bool,
+    pub log: Vec<LogLine>,
+    pub show_school: bool,
+    pub limit: u32,
+}
+
+/// GET /imports: every import the viewer looks after, newest first: into the schools they
+/// import into and, for a group's data manager, the partnership-wide files.
+pub(crate) async fn log(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, WebError> {
+    let urns: Vec<Urn> = viewer.gate.importable_schools().collect();
+    let partnership_wide = viewer.gate.may_see_partnership_imports();
+    if urns.is_empty() && !partnership_wide {
+        return Err(WebError::Forbidden);
+    }
+    let names: BTreeMap<Urn, String> = state
+        .store
+        .schools()
+        .await?
+        .into_iter()
+        .map(|s| (s.urn, s.name))
+        .collect();
+    let log = log_lines(
+        state
+            .store
+            .imports_into(&urns, partnership_wide, LOG_LIMIT)
+            .await?,
+        &names,
+    );
+    let mut schools: Vec<(String, String)> = urns
+        .iter()
+        .map(|urn| {
+            let name = names.get(urn).cloned().unwrap_or_else(|| urn.to_string());
+            (urn.to_string(), name)
+        })
+        .collect();
+    schools.sort_by(|a, b| a.1.cmp(&b.1));
+    render(&LogPage {
+        nav: Some(Nav::of(&viewer)),
+        title: "Imports".to_owned(),
+        schools,
+        partnership_wide,
+        log,
+        show_school: true,
+        limit: LOG_LIMIT,
+    })
 }
 
 /// The school, if the viewer may import into it.
@@ -169,7 +246,8 @@ async fn page(
     warnings: Vec<RowWarning>,
 ) -> Result<ImportsPage, WebError> {
     let school = state.store.school(urn).await?.ok_or(WebError::NotFound)?;
-    let log = log_lines(state.store.imports_for_school(urn, 50).await?);
+    let names = BTreeMap::from([(urn, school.name.clone())]);
+    let log = log_lines(state.store.imports_for_school(urn, 50).await?, &names);
     Ok(ImportsPage {
         nav: Some(Nav::of(viewer)),
         title: format!("Import data for {}", school.name),
@@ -187,6 +265,7 @@ async fn page(
         warnings,
         mapping: None,
         log,
+        show_school: false,
     })
 }
 

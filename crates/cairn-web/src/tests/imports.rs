@@ -408,3 +408,73 @@ backend_test! {
         assert!(reply.body.contains("other school(s), first URN 100002"), "{}", reply.body);
     }
 }
+
+backend_test! {
+    async fn the_import_log_shows_each_data_manager_what_they_look_after(db) {
+        let t = TestApp::new(db).await;
+        let (high, riverside) = (urn_of(HIGH), urn_of(RIVERSIDE));
+        // A data manager for the whole trust, beside the demo's one for Northvale High.
+        let trust_dm = cairn_domain::Username::parse("data.trust").unwrap();
+        let id = t.state.store
+            .create_user(&trust_dm, "Trust data manager", crate::tests::demo_hash(), chrono::Utc::now())
+            .await
+            .unwrap();
+        let role = cairn_domain::Role {
+            kind: cairn_domain::RoleKind::DataManager,
+            scope: cairn_domain::Scope::Group(cairn_demo::TRUST_CODE.to_owned()),
+        };
+        t.state.store.grant_role(id, &role).await.unwrap();
+        for (name, urn) in [("high.csv", Some(high)), ("riverside.csv", Some(riverside)), ("register.csv", None)] {
+            let file = cairn_store::ImportFile {
+                kind: cairn_store::ImportKind::Pupils,
+                file_name: name.to_owned(),
+                sha256: "ab".repeat(32),
+                user_id: None,
+                at: chrono::Utc::now(),
+                urn,
+                rejected: 0,
+                data: cairn_domain::Partnership::default(),
+            };
+            t.state.store.import(&[file], false).await.unwrap();
+        }
+
+        let reply = t.get("/imports", &[]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.location(), Some("/login"));
+        for account in ["trust.leader", "governor", "cluster.member", "head.northvale", "governor.northvale"] {
+            let cookies = t.sign_in(account).await;
+            assert_eq!(t.get("/imports", &cookies).await.status, StatusCode::FORBIDDEN, "{account}");
+            assert!(!t.get("/", &cookies).await.body.contains("href=\"/imports\""), "{account}");
+        }
+
+        // The school's data manager: that school's imports only, with a link to upload.
+        let cookies = t.sign_in("data.northvale").await;
+        assert!(t.get("/", &cookies).await.body.contains("href=\"/imports\""));
+        let page = t.get("/imports", &cookies).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("high.csv"), "{}", page.body);
+        assert!(page.body.contains(&format!("href=\"/schools/{high}/imports\"")), "{}", page.body);
+        assert!(page.body.contains("<code title=\"abababab"), "{}", page.body);
+        assert!(!page.body.contains("riverside.csv"), "{}", page.body);
+        assert!(!page.body.contains("register.csv"), "{}", page.body);
+
+        // The trust's data manager: the partnership-wide file and the trust's schools that
+        // share pupil-level data with it.
+        let cookies = t.sign_in("data.trust").await;
+        let page = t.get("/imports", &cookies).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("register.csv"), "{}", page.body);
+        assert!(page.body.contains("Partnership-wide"), "{}", page.body);
+        let gate_schools: Vec<_> = {
+            let roles = [role.clone()];
+            let memberships = &demo().memberships;
+            crate::access::Gate::new(&roles, memberships, chrono::Utc::now().date_naive())
+                .importable_schools()
+                .collect()
+        };
+        assert!(!gate_schools.is_empty(), "the demo trust shares some schools' pupil data");
+        for (name, urn) in [("high.csv", high), ("riverside.csv", riverside)] {
+            assert_eq!(page.body.contains(name), gate_schools.contains(&urn), "{name}: {}", page.body);
+        }
+    }
+}
