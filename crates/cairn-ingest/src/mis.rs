@@ -748,6 +748,17 @@ impl Cells<'_> {
     fn upn(&self, p: &mut Problems) -> Option<Upn> {
         self.req(p, "upn", cells::upn)
     }
+
+    /// The record's academic year: its own column, or the year given for the whole file
+    /// (`--year`, the upload form's year) when the file has no column or the cell is blank.
+    fn academic_year(&self, p: &mut Problems, context: &ImportContext) -> Option<AcademicYear> {
+        self.or_context(
+            p,
+            "academic_year",
+            context.academic_year,
+            cells::academic_year,
+        )
+    }
 }
 
 /// A parsed record and the line it came from, before duplicate checks.
@@ -1085,12 +1096,7 @@ pub fn parse_pupils(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parse
         let sex = c.req(p, "sex", cells::sex);
         let nc_year = c.opt(p, "nc_year", cells::nc_year);
         let urn = c.or_context(p, "urn", context.urn, cells::urn);
-        let academic_year = c.or_context(
-            p,
-            "academic_year",
-            context.academic_year,
-            cells::academic_year,
-        );
+        let academic_year = c.academic_year(p, &context);
         let term = c.or_context(p, "term", context.term, |v| {
             Term::parse(v).map_err(|e| format!("is not a term; expected one of: {}", e.expected))
         });
@@ -1174,12 +1180,7 @@ pub fn parse_characteristics(
     let context = options.context;
     let (records, mut p, tm) = run(ImportKind::Characteristics, file, bytes, options, |c, p| {
         let upn = c.upn(p);
-        let year = c.or_context(
-            p,
-            "academic_year",
-            context.academic_year,
-            cells::academic_year,
-        );
+        let year = c.academic_year(p, &context);
         let term = c.or_context(p, "term", context.term, term_of);
         if c.raw("fsm").is_empty() {
             c.error(p, "fsm", "is required");
@@ -1213,12 +1214,7 @@ pub fn parse_ks2_results(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> 
     let context = options.context;
     let (records, mut p, tm) = run(ImportKind::Ks2Results, file, bytes, options, |c, p| {
         let upn = c.upn(p);
-        let academic_year = c.or_context(
-            p,
-            "academic_year",
-            context.academic_year,
-            cells::academic_year,
-        );
+        let academic_year = c.academic_year(p, &context);
         let reading = c.req(p, "reading", |v| {
             Ks2TestOutcome::parse(v).map_err(String::from)
         });
@@ -1337,12 +1333,7 @@ pub fn parse_ks4_results(
                 Some(exam_year)
             }
             Ok(Some(exam_year)) => Some(exam_year),
-            Ok(None) => c.or_context(
-                p,
-                "academic_year",
-                context.academic_year,
-                cells::academic_year,
-            ),
+            Ok(None) => c.academic_year(p, &context),
             Err(()) => None,
         };
         let subject = c.req(p, "subject", |v| {
@@ -1427,12 +1418,7 @@ pub fn parse_phonics(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Pars
     let context = options.context;
     let (records, mut p, tm) = run(ImportKind::Phonics, file, bytes, options, |c, p| {
         let upn = c.upn(p);
-        let academic_year = c.or_context(
-            p,
-            "academic_year",
-            context.academic_year,
-            cells::academic_year,
-        );
+        let academic_year = c.academic_year(p, &context);
         let outcome = c.req(p, "mark", |v| {
             PhonicsOutcome::parse(v).map_err(String::from)
         });
@@ -1457,12 +1443,7 @@ pub fn parse_mtc(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<M
     let context = options.context;
     let (records, mut p, tm) = run(ImportKind::Mtc, file, bytes, options, |c, p| {
         let upn = c.upn(p);
-        let academic_year = c.or_context(
-            p,
-            "academic_year",
-            context.academic_year,
-            cells::academic_year,
-        );
+        let academic_year = c.academic_year(p, &context);
         let outcome = c.req(p, "score", |v| MtcOutcome::parse(v).map_err(String::from));
         Some(MtcResult {
             upn: upn?,
@@ -1485,12 +1466,7 @@ pub fn parse_eyfs(file: &str, bytes: &[u8], options: &MisOptions<'_>) -> Parsed<
     let context = options.context;
     let (records, mut p, tm) = run(ImportKind::Eyfs, file, bytes, options, |c, p| {
         let upn = c.upn(p);
-        let academic_year = c.or_context(
-            p,
-            "academic_year",
-            context.academic_year,
-            cells::academic_year,
-        );
+        let academic_year = c.academic_year(p, &context);
         let mut goals = Vec::new();
         for (name, _, _) in EARLY_LEARNING_GOALS {
             if let Some(judgement) =
@@ -1575,12 +1551,7 @@ pub fn parse_attendance_summaries(
         options,
         |c, p| {
             let upn = c.upn(p);
-            let academic_year = c.or_context(
-                p,
-                "academic_year",
-                context.academic_year,
-                cells::academic_year,
-            );
+            let academic_year = c.academic_year(p, &context);
             let term = c.opt(p, "term", term_of).ok()?.or(context.term);
             let count = |p: &mut Problems, field: &str| {
                 c.req(p, field, |v| {
