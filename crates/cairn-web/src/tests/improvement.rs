@@ -513,6 +513,7 @@ backend_test! {
         let reply = post(&t, &leader, &remove, &[]).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(reply.body.contains("Tick the box"), "{}", reply.body);
+        assert!(reply.body.contains("<h2 id=\"error-title\">There is a problem</h2>"), "{}", reply.body);
         assert!(t.state.store.priority(school.id).await.unwrap().is_some());
         let owner = t.sign_in("data.northvale").await;
         let reply = post(&t, &owner, &remove, &[("confirm", "yes")]).await;

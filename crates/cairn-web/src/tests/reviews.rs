@@ -154,6 +154,12 @@ backend_test! {
         let bad = post(&t, &leader, "/reviews", &fields).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("works at the school being reviewed"), "{}", bad.body);
+        // The form's error summary, under the section's heading, names it for screen readers.
+        assert!(
+            bad.body.contains("aria-labelledby=\"error-title\">\n  <h3 id=\"error-title\">There is a problem</h3>"),
+            "{}",
+            bad.body
+        );
         assert_eq!(t.state.store.reviews().await.unwrap().len(), 3);
 
         let fields = plan("head.northvale", riverside.clone(), area.clone());
@@ -459,6 +465,11 @@ backend_test! {
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
         let again = post(&t, &leader, "/reviews/framework/judgements", &add).await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            again.body.contains("<h3 id=\"judgement-error-title\">There is a problem</h3>"),
+            "{}",
+            again.body
+        );
         let exceptional = scale_id(&t, cairn_demo::TRUST_CODE, "Exceptional").await;
         let new_base = format!("/reviews/framework/judgements/{exceptional}");
         for _ in 0..5 {
