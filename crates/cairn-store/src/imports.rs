@@ -436,6 +436,15 @@ impl Spec {
             .join(", ")
     }
 
+    /// A pupil's records (results, attendance, enrolments ...), keyed by pupil first. Their
+    /// key is their table's one unique index, so no row can conflict on another constraint
+    /// and rows may be written in any order, which the backends' one-pass writes rely on.
+    /// Schools, groups and pupils have second unique keys (LAESTAB, UPN); their updates must
+    /// all come before their inserts, as the stage does it.
+    fn is_pupil_record(&self) -> bool {
+        self.keys.first().is_some_and(|k| k.name == "pupil_id")
+    }
+
     fn n_columns(&self) -> usize {
         self.keys.len() + self.values.len()
     }
@@ -1636,11 +1645,7 @@ async fn upsert_by_values(
     _index: Option<KeyIndex<'_>>,
     progress: Option<&ImportProgress>,
 ) -> Result<Option<(u64, u64)>, StoreError> {
-    // Only a pupil's records: their key is their table's one unique index, so no row can
-    // conflict on another constraint and rows may be written in any order. Schools,
-    // groups and pupils have second unique keys (LAESTAB, UPN); their updates must all
-    // come before their inserts, as the stage does it.
-    if spec.keys.first().is_none_or(|k| k.name != "pupil_id") {
+    if !spec.is_pupil_record() {
         return Ok(None);
     }
     let table = spec.table;
@@ -1682,7 +1687,7 @@ async fn upsert_by_reading(
     index: Option<KeyIndex<'_>>,
     progress: Option<&ImportProgress>,
 ) -> Result<Option<(u64, u64)>, StoreError> {
-    if spec.keys.first().is_none_or(|k| k.name != "pupil_id") {
+    if !spec.is_pupil_record() {
         return Ok(None);
     }
     let started = Instant::now();
