@@ -101,6 +101,18 @@ async fn import_one(store: &Store, kind: ImportKind, data: Partnership) -> Impor
     outcomes[0].record.counts
 }
 
+/// Records `former` as a former UPN of the pupil whose UPN is `current`.
+async fn give_former_upn(store: &Store, former: &Upn, current: &Upn) {
+    crate::on_pool!(store, pool => {
+        sqlx::query("INSERT INTO pupil_former_upns (upn, pupil_id) SELECT $1, id FROM pupils WHERE upn = $2")
+            .bind(former.as_str())
+            .bind(current.as_str())
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+}
+
 async fn count(store: &Store, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     crate::on_pool!(store, pool => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap())
@@ -204,14 +216,7 @@ backend_test! {
     async fn results_reach_a_pupil_by_a_former_upn(db) {
         let store = db.store();
         import_one(store, ImportKind::Pupils, roll(3)).await;
-        crate::on_pool!(store, pool => {
-            sqlx::query("INSERT INTO pupil_former_upns (upn, pupil_id) SELECT $1, id FROM pupils WHERE upn = $2")
-                .bind(upn(900).as_str())
-                .bind(upn(1).as_str())
-                .execute(pool)
-                .await
-                .unwrap();
-        });
+        give_former_upn(store, &upn(900), &upn(1)).await;
         let mut results = ks4(1, &["Mathematics"], Some(year()));
         results.ks4_results[0].upn = upn(900);
         assert_eq!(import_one(store, ImportKind::Ks4, results).await, counts(1, 0, 0));
@@ -227,14 +232,7 @@ backend_test! {
     async fn unknown_pupils_are_the_upns_no_pupil_has_now_or_had_before(db) {
         let store = db.store();
         import_one(store, ImportKind::Pupils, roll(3)).await;
-        crate::on_pool!(store, pool => {
-            sqlx::query("INSERT INTO pupil_former_upns (upn, pupil_id) SELECT $1, id FROM pupils WHERE upn = $2")
-                .bind(upn(900).as_str())
-                .bind(upn(1).as_str())
-                .execute(pool)
-                .await
-                .unwrap();
-        });
+        give_former_upn(store, &upn(900), &upn(1)).await;
         let asked = std::collections::BTreeSet::from([upn(0), upn(2), upn(900), upn(901), upn(7)]);
         assert_eq!(
             store.unknown_pupils(&asked).await.unwrap(),
